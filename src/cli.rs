@@ -1,0 +1,152 @@
+//! What each subcommand does, in terms of the library. `main.rs` only parses
+//! arguments and maps the returned [`Error`] to an exit code.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Report;
+use crate::output::Staging;
+use crate::render::{charts, summary, tables};
+use crate::{load_model, model::Model, Error, Run};
+
+impl Error {
+    /// The error as the user sees it on stderr.
+    pub fn render(&self, color: bool) -> String {
+        match self {
+            Error::Scenario(r) => r.render(color),
+            Error::Quiet(_) => String::new(),
+            other => format!("error: {other}\n"),
+        }
+    }
+}
+
+/// Loads every file first, so one bad file stops the run before anything is written.
+fn load_all(files: &[PathBuf], sets: &[(String, f64)], deny_warnings: bool, color: bool) -> Result<Vec<(PathBuf, Model, Report)>, Error> {
+    let mut loaded = Vec::new();
+    for f in files {
+        let (model, warnings) = load_model(f, sets)?;
+        if warnings.diagnostics.is_empty() {
+        } else if deny_warnings {
+            return Err(Error::Scenario(promote(warnings)));
+        } else {
+            eprint!("{}", warnings.render(color));
+        }
+        loaded.push((f.clone(), model, warnings));
+    }
+    Ok(loaded)
+}
+
+fn promote(mut r: Report) -> Report {
+    for d in &mut r.diagnostics {
+        d.severity = crate::diagnostic::Severity::Error;
+    }
+    r
+}
+
+/// `dealsim run`.
+pub fn run(files: &[PathBuf], out: Option<&Path>, sets: &[(String, f64)], deny_warnings: bool, quiet: bool, color: bool) -> Result<(), Error> {
+    let loaded = load_all(files, sets, deny_warnings, color)?;
+    let several = loaded.len() > 1;
+    for (file, model, warnings) in loaded {
+        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+        let target = match out {
+            Some(dir) if several => dir.join(&stem),
+            Some(dir) => dir.to_path_buf(),
+            None => Path::new("outputs").join(&stem),
+        };
+        let run = Run::new(model, warnings);
+        let written = write_outputs(&run, &target)?;
+        if !quiet {
+            print!("{}", summary::to_text(&run.summary));
+        }
+        println!("wrote {} ({} files)", written.display(), count_files(&written));
+    }
+    Ok(())
+}
+
+/// Writes every output of a run into `target`, atomically.
+pub fn write_outputs(run: &Run, target: &Path) -> Result<PathBuf, Error> {
+    let staging = Staging::new(target).map_err(Error::Output)?;
+    let dir = staging.path();
+    let mut cash = tables::cashflows(run).map_err(|e| Error::Output(e.to_string()))?;
+    tables::write_csv(&mut cash, &dir.join("cashflows.csv")).map_err(Error::Output)?;
+    tables::write_parquet(&mut cash, &dir.join("cashflows.parquet")).map_err(Error::Output)?;
+    let mut periods = tables::periods(run).map_err(|e| Error::Output(e.to_string()))?;
+    tables::write_csv(&mut periods, &dir.join("periods.csv")).map_err(Error::Output)?;
+    std::fs::write(dir.join("summary.json"), summary::to_json(&run.summary)).map_err(|e| Error::Output(e.to_string()))?;
+    let chart_dir = dir.join("charts");
+    std::fs::create_dir_all(&chart_dir).map_err(|e| Error::Output(e.to_string()))?;
+    charts::render_all(run, &chart_dir).map_err(Error::Output)?;
+    staging.commit().map_err(Error::Output)
+}
+
+fn count_files(dir: &Path) -> usize {
+    walk(dir).len()
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// `dealsim validate`.
+pub fn validate(files: &[PathBuf], deny_warnings: bool, params: bool, color: bool) -> Result<(), Error> {
+    let mut first_error = None;
+    for f in files {
+        match load_model(f, &[]) {
+            Ok((model, warnings)) => {
+                if deny_warnings && !warnings.diagnostics.is_empty() {
+                    let e = Error::Scenario(promote(warnings));
+                    eprint!("{}", e.render(color));
+                    first_error.get_or_insert(e);
+                    continue;
+                }
+                if !warnings.diagnostics.is_empty() {
+                    eprint!("{}", warnings.render(color));
+                }
+                println!("{}: ok ({}, {} periods, {} parties)", f.display(), model.meta.name, model.grid.len(), model.parties.len() - 1);
+                if params {
+                    for (i, info) in model.params.info.iter().enumerate() {
+                        println!("  {} = {}", info.address, model.params.values[i]);
+                    }
+                }
+            }
+            Err(e) => {
+                eprint!("{}", e.render(color));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        // Already printed; return a quiet error with the right exit code.
+        Some(e) => Err(Error::Quiet(e.exit_code())),
+        None => Ok(()),
+    }
+}
+
+/// `dealsim list`.
+pub fn list(dir: &Path) -> Result<(), Error> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::Load(crate::scenario::LoadError::Io { path: dir.display().to_string(), source: e }))?;
+    let mut files: Vec<PathBuf> = rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    files.sort();
+    for f in files {
+        match crate::scenario::load(&f) {
+            Ok((_, raw)) => {
+                let h = raw.scenario.get_ref();
+                let first = h.description.lines().next().unwrap_or("").trim();
+                println!("{:<40} {}{}", f.display(), h.name.get_ref(), if first.is_empty() { String::new() } else { format!(": {first}") });
+            }
+            Err(_) => println!("{:<40} (does not parse: run `dealsim validate {}`)", f.display(), f.display()),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! Revenue curves: the run-rate `R(t)` and its integral over a time range.
+//!
+//! `t` is in years from the scenario start (act/365). A period's revenue is
+//! the integral of the annualised run-rate over the period, so a flat run-rate
+//! of 12 earns `12 * 31/365` in a 31-day month, and growth inside a period is
+//! counted exactly rather than by a mid-point rule. Everything here is closed
+//! form, allocation-free, and cheap enough to call per period per path.
+
+use crate::model::{Growth, Revenue};
+
+/// Annualised run-rate at time `t`.
+pub fn run_rate(r: &Revenue, v: &[f64], t: f64) -> f64 {
+    let r0 = r.run_rate.of(v);
+    match &r.growth {
+        Growth::Constant { rate } => r0 * (1.0 + rate.of(v)).powf(t),
+        Growth::Path { rates } => {
+            let (k, s) = year_and_offset(t);
+            let rk = path_level(r0, rates, v, k);
+            rk * (1.0 + path_rate(rates, v, k)).powf(s)
+        }
+        Growth::SCurve { ceiling, steepness } => {
+            let k = ceiling.of(v);
+            let a = k / r0 - 1.0;
+            k / (1.0 + a * (-steepness.of(v) * t).exp())
+        }
+    }
+}
+
+/// Revenue earned between `a` and `b` (years, `a <= b`): the integral of the run-rate.
+pub fn revenue_between(r: &Revenue, v: &[f64], a: f64, b: f64) -> f64 {
+    if b <= a {
+        return 0.0;
+    }
+    let r0 = r.run_rate.of(v);
+    match &r.growth {
+        Growth::Constant { rate } => r0 * growth_integral(rate.of(v), a, b),
+        Growth::Path { rates } => {
+            // Sum year by year; within year k the run-rate is R_k (1+g_k)^(t-k).
+            let mut total = 0.0;
+            let mut k = a.floor().max(0.0) as usize;
+            let mut level = path_level(r0, rates, v, k);
+            let mut lo = a;
+            while lo < b {
+                let hi = b.min(k as f64 + 1.0);
+                let g = path_rate(rates, v, k);
+                total += level * growth_integral(g, lo - k as f64, hi - k as f64);
+                level *= 1.0 + g;
+                k += 1;
+                lo = hi;
+            }
+            total
+        }
+        Growth::SCurve { ceiling, steepness } => {
+            let (k, s) = (ceiling.of(v), steepness.of(v));
+            let a_coef = k / r0 - 1.0;
+            // d/dt [t + ln(1 + A e^(-s t)) / s] = 1 / (1 + A e^(-s t)).
+            let prim = |t: f64| t + (a_coef * (-s * t).exp()).ln_1p() / s;
+            k * (prim(b) - prim(a))
+        }
+    }
+}
+
+/// Integral of `(1+g)^t` from `a` to `b`.
+#[inline]
+fn growth_integral(g: f64, a: f64, b: f64) -> f64 {
+    let l = (1.0 + g).ln();
+    if l.abs() < 1e-12 {
+        b - a
+    } else {
+        ((l * b).exp() - (l * a).exp()) / l
+    }
+}
+
+fn year_and_offset(t: f64) -> (usize, f64) {
+    let k = t.floor().max(0.0);
+    (k as usize, t - k)
+}
+
+/// The rate for scenario year `k`; past the path's end the last rate holds.
+#[inline]
+fn path_rate(rates: &[crate::model::P], v: &[f64], k: usize) -> f64 {
+    match rates.get(k).or(rates.last()) {
+        Some(p) => p.of(v),
+        None => 0.0,
+    }
+}
+
+/// Run-rate at the start of scenario year `k`.
+fn path_level(r0: f64, rates: &[crate::model::P], v: &[f64], k: usize) -> f64 {
+    (0..k).fold(r0, |level, j| level * (1.0 + path_rate(rates, v, j)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::params::{Params, Range};
+
+    fn revenue(params: &mut Params, run_rate: f64, growth: impl FnOnce(&mut Params) -> Growth) -> Revenue {
+        let rr = params.add("r", run_rate, None, Range::Any);
+        let growth = growth(params);
+        let z = params.add("z", 0.0, None, Range::Any);
+        Revenue { party: 1, run_rate: rr, growth, opex_share: z, fixed_opex: z }
+    }
+
+    #[test]
+    fn flat_run_rate_earns_its_share_of_days() {
+        let mut p = Params::default();
+        let r = revenue(&mut p, 12.0, |p| Growth::Constant { rate: p.add("g", 0.0, None, Range::Any) });
+        // 12 a year over a 31-day month: 12 * 31 / 365 = 1.019178082...
+        let got = revenue_between(&r, &p.values, 0.0, 31.0 / 365.0);
+        assert!((got - 12.0 * 31.0 / 365.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn constant_growth_integrates_in_closed_form() {
+        let mut p = Params::default();
+        let r = revenue(&mut p, 10.0, |p| Growth::Constant { rate: p.add("g", 1.0, None, Range::Any) });
+        // Doubling each year: integral over year 1 of 10 * 2^t = 10 * (2 - 1) / ln 2 = 14.4269504...
+        let got = revenue_between(&r, &p.values, 0.0, 1.0);
+        assert!((got - 10.0 / std::f64::consts::LN_2).abs() < 1e-10);
+        // Run-rate after 1.5 years: 10 * 2^1.5 = 28.2842712...
+        assert!((run_rate(&r, &p.values, 1.5) - 28.284271247461902).abs() < 1e-9);
+    }
+
+    #[test]
+    fn growth_path_compounds_year_by_year() {
+        let mut p = Params::default();
+        let r = revenue(&mut p, 10.0, |p| Growth::Path {
+            rates: vec![p.add("g1", 1.0, None, Range::Any), p.add("g2", 0.0, None, Range::Any)],
+        });
+        // Year 1 grows 100%, year 2 is flat at 20: R(1.5) = 20, revenue in year 2 = 20.
+        assert!((run_rate(&r, &p.values, 1.5) - 20.0).abs() < 1e-12);
+        assert!((revenue_between(&r, &p.values, 1.0, 2.0) - 20.0).abs() < 1e-12);
+        // Across the boundary: [0.5, 1.5] = 10*(2 - 2^0.5)/ln2 + 20*0.5 = 8.4506 + 10.
+        let want = 10.0 * (2.0 - 2f64.sqrt()) / std::f64::consts::LN_2 + 10.0;
+        assert!((revenue_between(&r, &p.values, 0.5, 1.5) - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn s_curve_matches_numerical_integration() {
+        let mut p = Params::default();
+        let r = revenue(&mut p, 20.0, |p| Growth::SCurve {
+            ceiling: p.add("k", 300.0, None, Range::Any),
+            steepness: p.add("s", 0.9, None, Range::Any),
+        });
+        // R(0) = 300 / (1 + 14) = 20; an independent midpoint sum over [0, 3] with 30,000 steps.
+        assert!((run_rate(&r, &p.values, 0.0) - 20.0).abs() < 1e-12);
+        let n = 30_000;
+        let h = 3.0 / n as f64;
+        let numeric: f64 = (0..n).map(|i| 300.0 / (1.0 + 14.0 * (-0.9 * (i as f64 + 0.5) * h).exp()) * h).sum();
+        assert!((revenue_between(&r, &p.values, 0.0, 3.0) - numeric).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,80 @@
+//! The `dealsim` command: parses arguments, calls the library, reports errors.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Model, stress and chart circular investment-for-compute deals.
+#[derive(Parser)]
+#[command(name = "dealsim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run scenarios: ledger, period table, summary and charts.
+    Run {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output directory [default: outputs/<file stem>]. With several
+        /// files, each run goes to DIR/<file stem>.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Override a number without editing the file, e.g.
+        /// --set revenue.openai.growth=0.4 (repeatable).
+        #[arg(long = "set", value_name = "ADDRESS=VALUE", value_parser = parse_set)]
+        sets: Vec<(String, f64)>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Do not print the summary table.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check scenarios and print every error and warning.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// List every parameter address `--set` accepts, with its value.
+        #[arg(long)]
+        params: bool,
+    },
+    /// List the scenarios in a directory.
+    List {
+        #[arg(default_value = "scenarios")]
+        dir: PathBuf,
+    },
+}
+
+fn parse_set(s: &str) -> Result<(String, f64), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("`{s}` is not ADDRESS=VALUE"))?;
+    let v: f64 = v.trim().parse().map_err(|_| format!("`{v}` is not a number"))?;
+    Ok((k.trim().to_string(), v))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = std::io::stderr().is_terminal();
+    let result = match cli.command {
+        Command::Run { files, out, sets, deny_warnings, quiet } => {
+            dealsim::cli::run(&files, out.as_deref(), &sets, deny_warnings, quiet, color)
+        }
+        Command::Validate { files, deny_warnings, params } => dealsim::cli::validate(&files, deny_warnings, params, color),
+        Command::List { dir } => dealsim::cli::list(&dir),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprint!("{}", e.render(color));
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}

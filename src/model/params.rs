@@ -1,0 +1,153 @@
+//! Every number a user may change, in one flat vector with an address each.
+//!
+//! Validation registers each numeric input under an address such as
+//! `commitment.aws-2025.take_or_pay` together with the range it must lie in.
+//! `--set ADDRESS=VALUE` (and later the stress drivers) change values by
+//! address; the engine reads them by [`P`] handle from a plain `&[f64]`.
+//!
+//! ```
+//! use dealsim::model::params::{Params, Range};
+//! let mut params = Params::default();
+//! let rate = params.add("scenario.discount_rate", 0.1, None, Range::Rate);
+//! params.set("scenario.discount_rate", 0.08).unwrap();
+//! assert_eq!(params.values[rate.ix()], 0.08);
+//! assert!(params.set("scenario.discount_rat", 0.08).unwrap_err().contains("did you mean"));
+//! ```
+
+use std::ops::Range as Span;
+
+use crate::suggest::did_you_mean;
+
+/// A handle to one parameter in [`Params::values`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct P(u32);
+
+impl P {
+    #[inline]
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The value of this parameter in `values`.
+    #[inline]
+    pub fn of(self, values: &[f64]) -> f64 {
+        values[self.0 as usize]
+    }
+}
+
+/// The values a parameter may take.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Range {
+    /// Any finite number.
+    Any,
+    /// `>= 0`.
+    NonNegative,
+    /// `> 0`.
+    Positive,
+    /// A share in `[0, 1]`.
+    Share,
+    /// A gross margin in `[0, 1)`.
+    Margin,
+    /// An annual rate `> -1` and at most 10 (1000%).
+    Rate,
+    /// Whole months `>= 0`.
+    Months,
+}
+
+impl Range {
+    pub fn check(self, v: f64) -> Result<(), String> {
+        let ok = v.is_finite()
+            && match self {
+                Range::Any => true,
+                Range::NonNegative => v >= 0.0,
+                Range::Positive => v > 0.0,
+                Range::Share => (0.0..=1.0).contains(&v),
+                Range::Margin => (0.0..1.0).contains(&v),
+                Range::Rate => v > -1.0 && v <= 10.0,
+                Range::Months => v >= 0.0 && v.fract() == 0.0,
+            };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("must be {}, got {}", self.describe(), v))
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Range::Any => "a finite number",
+            Range::NonNegative => "zero or more",
+            Range::Positive => "greater than zero",
+            Range::Share => "between 0 and 1",
+            Range::Margin => "at least 0 and below 1",
+            Range::Rate => "an annual rate above -1 (-100%) and at most 10 (1000%)",
+            Range::Months => "a whole number of months, zero or more",
+        }
+    }
+}
+
+/// What is known about one parameter.
+#[derive(Debug, Clone)]
+pub struct Info {
+    pub address: String,
+    /// Where the value was written, if it was.
+    pub span: Option<Span<usize>>,
+    pub range: Range,
+}
+
+/// The flat parameter vector and its addresses.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    pub values: Vec<f64>,
+    pub info: Vec<Info>,
+}
+
+impl Params {
+    pub fn add(&mut self, address: impl Into<String>, value: f64, span: Option<Span<usize>>, range: Range) -> P {
+        self.values.push(value);
+        self.info.push(Info { address: address.into(), span, range });
+        P((self.values.len() - 1) as u32)
+    }
+
+    /// The handle of an address. Section names may be singular or plural
+    /// (`commitment.x.total` or `commitments.x.total`).
+    pub fn find(&self, address: &str) -> Option<P> {
+        let canonical = canonical(address);
+        self.info.iter().position(|i| i.address == canonical).map(|i| P(i as u32))
+    }
+
+    /// Sets a parameter by address, checking its range.
+    pub fn set(&mut self, address: &str, value: f64) -> Result<(), String> {
+        let Some(p) = self.find(address) else {
+            let hint = match did_you_mean(&canonical(address), self.info.iter().map(|i| i.address.as_str())) {
+                Some(best) => format!("; did you mean `{best}`?"),
+                None => "; `dealsim validate FILE --params` lists every address".to_string(),
+            };
+            return Err(format!("unknown parameter `{address}`{hint}"));
+        };
+        self.info[p.ix()].range.check(value).map_err(|e| format!("`{address}` {e}"))?;
+        self.values[p.ix()] = value;
+        Ok(())
+    }
+}
+
+/// `commitments.x.total` -> `commitment.x.total`; other addresses unchanged.
+fn canonical(address: &str) -> String {
+    let (head, rest) = address.split_once('.').unwrap_or((address, ""));
+    let head = match head {
+        "parties" => "party",
+        "revenues" => "revenue",
+        "milestones" => "milestone",
+        "investments" => "investment",
+        "commitments" => "commitment",
+        "revenue_shares" => "revenue_share",
+        "payments" => "payment",
+        "exits" => "exit",
+        other => other,
+    };
+    if rest.is_empty() {
+        head.to_string()
+    } else {
+        format!("{head}.{rest}")
+    }
+}

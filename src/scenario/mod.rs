@@ -1,0 +1,113 @@
+//! Stage 1 of the pipeline: a scenario file's text becomes [`file::ScenarioFile`].
+//!
+//! Parsing reports TOML syntax errors, wrong types and unknown keys with their
+//! span; an unknown key gets a did-you-mean from the keys the section allows.
+//! What the values mean is checked by the next stage, [`crate::model`].
+
+pub mod file;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Report, SourceFile};
+use crate::suggest::did_you_mean;
+
+pub use file::ScenarioFile;
+
+/// Why a scenario could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read scenario `{path}`: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("scenario `{}` has errors", .0.file.name)]
+    Invalid(Report),
+}
+
+/// Reads and parses a scenario file.
+pub fn load(path: &Path) -> Result<(Arc<SourceFile>, ScenarioFile), LoadError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: name.clone(), source })?;
+    let file = Arc::new(SourceFile { name, text });
+    let parsed = parse(&file).map_err(LoadError::Invalid)?;
+    Ok((file, parsed))
+}
+
+/// Parses scenario text already in memory.
+pub fn parse(file: &Arc<SourceFile>) -> Result<ScenarioFile, Report> {
+    toml::from_str::<ScenarioFile>(&file.text).map_err(|e| Report {
+        file: Arc::clone(file),
+        diagnostics: vec![from_toml_error(&file.text, &e)],
+    })
+}
+
+fn from_toml_error(text: &str, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim().to_string();
+    let span = e.span();
+    let field = span.as_ref().map(|s| key_path_at(text, s.start)).unwrap_or_default();
+    let mut d = Diagnostic::error(field, span, message.clone());
+    if let Some((unknown, expected)) = parse_unknown_field(&message) {
+        let hint = match did_you_mean(&unknown, expected.iter().map(String::as_str)) {
+            Some(best) => format!("did you mean `{best}`? allowed here: {}", expected.join(", ")),
+            None => format!("allowed here: {}", expected.join(", ")),
+        };
+        d = d.hint(hint);
+    } else if message.contains("missing field") {
+        d = d.hint("see docs/scenario-format.md for the fields each section needs");
+    } else if message.contains("TOML datetime") || message.contains("local date") || message.contains("is not a calendar date") {
+        d = d.hint("write dates as TOML dates without quotes, e.g. 2026-03-31");
+    }
+    d
+}
+
+/// `unknown field `grwth`, expected one of `a`, `b`` -> ("grwth", ["a", "b"]).
+fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split('`')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, s)| s.to_string())
+        .collect();
+    Some((unknown.to_string(), expected))
+}
+
+/// The `[table]` header above `offset` and the key at it, for labelling a
+/// parse error, e.g. `commitment.take_or_pay`.
+fn key_path_at(text: &str, offset: usize) -> String {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let key = line.split('=').next().unwrap_or("").trim();
+    let table = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').to_string())
+        .unwrap_or_default();
+    match (table.is_empty(), key.is_empty() || key.starts_with('[')) {
+        (true, _) => key.to_string(),
+        (false, true) => table,
+        (false, false) => format!("{table}.{key}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_field_message_is_split() {
+        let (u, e) = parse_unknown_field("unknown field `grwth`, expected one of `party`, `growth`").unwrap();
+        assert_eq!(u, "grwth");
+        assert_eq!(e, vec!["party", "growth"]);
+    }
+
+    #[test]
+    fn key_path_names_table_and_key() {
+        let text = "[scenario]\nname = 1\n[[commitment]]\nid = \"a\"\ntake_or_pay = 2\n";
+        let at = text.find("take_or_pay").unwrap();
+        assert_eq!(key_path_at(text, at), "commitment.take_or_pay");
+    }
+}
