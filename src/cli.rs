@@ -20,7 +20,12 @@ impl Error {
 }
 
 /// Loads every file first, so one bad file stops the run before anything is written.
-fn load_all(files: &[PathBuf], sets: &[(String, f64)], deny_warnings: bool, color: bool) -> Result<Vec<(PathBuf, Model, Report)>, Error> {
+fn load_all(
+    files: &[PathBuf],
+    sets: &[(String, f64)],
+    deny_warnings: bool,
+    color: bool,
+) -> Result<Vec<(PathBuf, Model, Report)>, Error> {
     let mut loaded = Vec::new();
     for f in files {
         let (model, warnings) = load_model(f, sets)?;
@@ -43,11 +48,21 @@ fn promote(mut r: Report) -> Report {
 }
 
 /// `dealsim run`.
-pub fn run(files: &[PathBuf], out: Option<&Path>, sets: &[(String, f64)], deny_warnings: bool, quiet: bool, color: bool) -> Result<(), Error> {
+pub fn run(
+    files: &[PathBuf],
+    out: Option<&Path>,
+    sets: &[(String, f64)],
+    deny_warnings: bool,
+    quiet: bool,
+    color: bool,
+) -> Result<(), Error> {
     let loaded = load_all(files, sets, deny_warnings, color)?;
     let several = loaded.len() > 1;
     for (file, model, warnings) in loaded {
-        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
         let target = match out {
             Some(dir) if several => dir.join(&stem),
             Some(dir) => dir.to_path_buf(),
@@ -58,7 +73,11 @@ pub fn run(files: &[PathBuf], out: Option<&Path>, sets: &[(String, f64)], deny_w
         if !quiet {
             print!("{}", summary::to_text(&run.summary));
         }
-        println!("wrote {} ({} files)", written.display(), count_files(&written));
+        println!(
+            "wrote {} ({} files)",
+            written.display(),
+            count_files(&written)
+        );
     }
     Ok(())
 }
@@ -72,7 +91,8 @@ pub fn write_outputs(run: &Run, target: &Path) -> Result<PathBuf, Error> {
     tables::write_parquet(&mut cash, &dir.join("cashflows.parquet")).map_err(Error::Output)?;
     let mut periods = tables::periods(run).map_err(|e| Error::Output(e.to_string()))?;
     tables::write_csv(&mut periods, &dir.join("periods.csv")).map_err(Error::Output)?;
-    std::fs::write(dir.join("summary.json"), summary::to_json(&run.summary)).map_err(|e| Error::Output(e.to_string()))?;
+    std::fs::write(dir.join("summary.json"), summary::to_json(&run.summary))
+        .map_err(|e| Error::Output(e.to_string()))?;
     let chart_dir = dir.join("charts");
     std::fs::create_dir_all(&chart_dir).map_err(|e| Error::Output(e.to_string()))?;
     charts::render_all(run, &chart_dir).map_err(Error::Output)?;
@@ -99,7 +119,12 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// `dealsim validate`.
-pub fn validate(files: &[PathBuf], deny_warnings: bool, params: bool, color: bool) -> Result<(), Error> {
+pub fn validate(
+    files: &[PathBuf],
+    deny_warnings: bool,
+    params: bool,
+    color: bool,
+) -> Result<(), Error> {
     let mut first_error = None;
     for f in files {
         match load_model(f, &[]) {
@@ -113,7 +138,13 @@ pub fn validate(files: &[PathBuf], deny_warnings: bool, params: bool, color: boo
                 if !warnings.diagnostics.is_empty() {
                     eprint!("{}", warnings.render(color));
                 }
-                println!("{}: ok ({}, {} periods, {} parties)", f.display(), model.meta.name, model.grid.len(), model.parties.len() - 1);
+                println!(
+                    "{}: ok ({}, {} periods, {} parties)",
+                    f.display(),
+                    model.meta.name,
+                    model.grid.len(),
+                    model.parties.len() - 1
+                );
                 if params {
                     for (i, info) in model.params.info.iter().enumerate() {
                         println!("  {} = {}", info.address, model.params.values[i]);
@@ -135,17 +166,39 @@ pub fn validate(files: &[PathBuf], deny_warnings: bool, params: bool, color: boo
 
 /// `dealsim list`.
 pub fn list(dir: &Path) -> Result<(), Error> {
-    let rd = std::fs::read_dir(dir).map_err(|e| Error::Load(crate::scenario::LoadError::Io { path: dir.display().to_string(), source: e }))?;
-    let mut files: Vec<PathBuf> = rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    let rd = std::fs::read_dir(dir).map_err(|e| {
+        Error::Load(crate::scenario::LoadError::Io {
+            path: dir.display().to_string(),
+            source: e,
+        })
+    })?;
+    let mut files: Vec<PathBuf> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
     files.sort();
     for f in files {
         match crate::scenario::load(&f) {
             Ok((_, raw)) => {
                 let h = raw.scenario.get_ref();
                 let first = h.description.lines().next().unwrap_or("").trim();
-                println!("{:<40} {}{}", f.display(), h.name.get_ref(), if first.is_empty() { String::new() } else { format!(": {first}") });
+                println!(
+                    "{:<40} {}{}",
+                    f.display(),
+                    h.name.get_ref(),
+                    if first.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {first}")
+                    }
+                );
             }
-            Err(_) => println!("{:<40} (does not parse: run `dealsim validate {}`)", f.display(), f.display()),
+            Err(_) => println!(
+                "{:<40} (does not parse: run `dealsim validate {}`)",
+                f.display(),
+                f.display()
+            ),
         }
     }
     Ok(())

@@ -47,12 +47,29 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(field: impl Into<String>, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, message: message.into(), span, field: field.into(), hint: None }
+    pub fn error(
+        field: impl Into<String>,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            span,
+            field: field.into(),
+            hint: None,
+        }
     }
 
-    pub fn warning(field: impl Into<String>, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(field, span, message) }
+    pub fn warning(
+        field: impl Into<String>,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(field, span, message)
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -88,35 +105,62 @@ pub struct Report {
 
 impl Report {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning)
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
     }
 
     /// Renders every diagnostic with its source line, optionally in colour.
     pub fn render(&self, color: bool) -> String {
-        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(120).with_wrap_lines(false).with_links(false);
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(120)
+            .with_wrap_lines(false)
+            .with_links(false);
         let mut out = String::new();
         for d in &self.diagnostics {
-            let shown = Shown { d, file: &self.file };
+            let shown = Shown {
+                d,
+                file: &self.file,
+            };
             // Writing into a String cannot fail.
             let _ = handler.render_report(&mut out, &shown);
         }
         let (e, w) = (self.errors().count(), self.warnings().count());
-        out.push_str(&format!("{}: {} error{}, {} warning{}\n", self.file.name, e, plural(e), w, plural(w)));
+        out.push_str(&format!(
+            "{}: {} error{}, {} warning{}\n",
+            self.file.name,
+            e,
+            plural(e),
+            w,
+            plural(w)
+        ));
         out
     }
 }
 
 fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// A diagnostic borrowed together with its file, in the shape miette renders.
@@ -154,16 +198,25 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.d.hint.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.d
+            .hint
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.d.span.as_ref().map(|_| &self.file.text as &dyn miette::SourceCode)
+        self.d
+            .span
+            .as_ref()
+            .map(|_| &self.file.text as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let s = self.d.span.clone()?;
         let span = SourceSpan::from(s.start..s.end.max(s.start));
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(self.d.field.clone()), span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(self.d.field.clone()),
+            span,
+        ))))
     }
 }

@@ -81,8 +81,15 @@ pub fn load_model(path: &Path, overrides: &[(String, f64)]) -> Result<(Model, Re
 }
 
 /// Like [`load_model`], for scenario text already in memory; `name` is shown in errors.
-pub fn load_model_from_text(name: &str, text: &str, overrides: &[(String, f64)]) -> Result<(Model, Report), Error> {
-    let file = std::sync::Arc::new(diagnostic::SourceFile { name: name.to_string(), text: text.to_string() });
+pub fn load_model_from_text(
+    name: &str,
+    text: &str,
+    overrides: &[(String, f64)],
+) -> Result<(Model, Report), Error> {
+    let file = std::sync::Arc::new(diagnostic::SourceFile {
+        name: name.to_string(),
+        text: text.to_string(),
+    });
     let raw = scenario::parse(&file).map_err(Error::Scenario)?;
     let (mut model, warnings) = model::build(&file, &raw).map_err(Error::Scenario)?;
     for (address, value) in overrides {
@@ -110,10 +117,24 @@ impl Run {
         let plan = Plan::new(&model);
         let mut ledger = Ledger::default();
         let mut outcome = Outcome::default();
-        engine::run(&model, &plan, &model.params.values, &mut outcome, &mut ledger);
+        engine::run(
+            &model,
+            &plan,
+            &model.params.values,
+            &mut outcome,
+            &mut ledger,
+        );
         let table = PeriodTable::new(&model, &ledger);
         let summary = metrics::summarize(&model, &plan, &ledger, &outcome, &table);
-        Run { model, plan, ledger, outcome, table, summary, warnings }
+        Run {
+            model,
+            plan,
+            ledger,
+            outcome,
+            table,
+            summary,
+            warnings,
+        }
     }
 
     /// Validates and runs scenario text (for tests and embedding).

@@ -55,8 +55,13 @@ enum Command {
 }
 
 fn parse_set(s: &str) -> Result<(String, f64), String> {
-    let (k, v) = s.split_once('=').ok_or_else(|| format!("`{s}` is not ADDRESS=VALUE"))?;
-    let v: f64 = v.trim().parse().map_err(|_| format!("`{v}` is not a number"))?;
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not ADDRESS=VALUE"))?;
+    let v: f64 = v
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{v}` is not a number"))?;
     Ok((k.trim().to_string(), v))
 }
 
@@ -64,10 +69,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal();
     let result = match cli.command {
-        Command::Run { files, out, sets, deny_warnings, quiet } => {
-            dealsim::cli::run(&files, out.as_deref(), &sets, deny_warnings, quiet, color)
-        }
-        Command::Validate { files, deny_warnings, params } => dealsim::cli::validate(&files, deny_warnings, params, color),
+        Command::Run {
+            files,
+            out,
+            sets,
+            deny_warnings,
+            quiet,
+        } => dealsim::cli::run(&files, out.as_deref(), &sets, deny_warnings, quiet, color),
+        Command::Validate {
+            files,
+            deny_warnings,
+            params,
+        } => dealsim::cli::validate(&files, deny_warnings, params, color),
         Command::List { dir } => dealsim::cli::list(&dir),
     };
     match result {

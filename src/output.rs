@@ -20,12 +20,18 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
         let dir = tempfile::Builder::new()
             .prefix(&format!(".{name}.partial-"))
             .tempdir_in(&parent)
             .map_err(|e| format!("{}: {e}", parent.display()))?;
-        Ok(Staging { target: target.to_path_buf(), dir })
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+        })
     }
 
     /// Where to write files now.

@@ -7,7 +7,10 @@
 /// assert_eq!(did_you_mean("grwth", ["growth", "ceiling"]), Some("growth"));
 /// assert_eq!(did_you_mean("zzz", ["growth", "ceiling"]), None);
 /// ```
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))

@@ -4,7 +4,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn dealsim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dealsim")).args(args).current_dir(cwd).output().expect("dealsim runs")
+    Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("dealsim runs")
 }
 
 fn root() -> PathBuf {
@@ -33,24 +37,50 @@ fn every_shipped_scenario_runs_and_writes_all_outputs() {
     for s in scenarios() {
         let stem = s.file_stem().unwrap().to_string_lossy().into_owned();
         let out = tmp.path().join(&stem);
-        let o = dealsim(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap()], &root());
+        let o = dealsim(
+            &["run", s.to_str().unwrap(), "--out", out.to_str().unwrap()],
+            &root(),
+        );
         assert!(o.status.success(), "{stem}: {}", text(&o.stderr));
         let stdout = text(&o.stdout);
-        assert!(stdout.contains("party") && stdout.contains("IRR"), "{stem}: no summary table:\n{stdout}");
-        for f in ["cashflows.csv", "cashflows.parquet", "periods.csv", "summary.json"] {
-            let meta = std::fs::metadata(out.join(f)).unwrap_or_else(|_| panic!("{stem}: {f} missing"));
+        assert!(
+            stdout.contains("party") && stdout.contains("IRR"),
+            "{stem}: no summary table:\n{stdout}"
+        );
+        for f in [
+            "cashflows.csv",
+            "cashflows.parquet",
+            "periods.csv",
+            "summary.json",
+        ] {
+            let meta =
+                std::fs::metadata(out.join(f)).unwrap_or_else(|_| panic!("{stem}: {f} missing"));
             assert!(meta.len() > 0, "{stem}: {f} is empty");
         }
-        let charts: Vec<_> = std::fs::read_dir(out.join("charts")).unwrap().flatten().map(|e| e.path()).collect();
+        let charts: Vec<_> = std::fs::read_dir(out.join("charts"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         for ext in ["png", "svg"] {
-            assert!(charts.iter().any(|p| p.extension().is_some_and(|x| x == ext)), "{stem}: no {ext} chart");
+            assert!(
+                charts
+                    .iter()
+                    .any(|p| p.extension().is_some_and(|x| x == ext)),
+                "{stem}: no {ext} chart"
+            );
         }
         // No staging directories are left behind.
-        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+            .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
         // NaN or inf never reach the summary.
         let json = std::fs::read_to_string(out.join("summary.json")).unwrap();
-        assert!(!json.contains("NaN") && !json.contains("inf"), "{stem}: {json}");
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_finite(&v, &stem);
     }
 }
 
@@ -61,14 +91,23 @@ fn ledger_of_every_shipped_scenario_balances_in_every_period() {
         let (np, n) = (run.model.parties.len(), run.model.grid.len());
         let mut net = vec![0.0; np * n];
         for f in &run.ledger.flows {
-            assert!(f.amount > 0.0 && f.amount.is_finite(), "{}: bad flow {f:?}", s.display());
+            assert!(
+                f.amount > 0.0 && f.amount.is_finite(),
+                "{}: bad flow {f:?}",
+                s.display()
+            );
             assert_ne!(f.payer, f.payee, "{}: a flow to itself {f:?}", s.display());
             net[f.period as usize * np + f.payee as usize] += f.amount;
             net[f.period as usize * np + f.payer as usize] -= f.amount;
         }
         for (p, chunk) in net.chunks(np).enumerate() {
             let scale: f64 = chunk.iter().map(|x| x.abs()).sum::<f64>().max(1.0);
-            assert!(chunk.iter().sum::<f64>().abs() < 1e-12 * scale, "{}: period {} does not balance", s.display(), p + 1);
+            assert!(
+                chunk.iter().sum::<f64>().abs() < 1e-12 * scale,
+                "{}: period {} does not balance",
+                s.display(),
+                p + 1
+            );
         }
     }
 }
@@ -79,12 +118,33 @@ fn cashflows_csv_sums_back_to_the_summary() {
     let tmp = tempfile::tempdir().unwrap();
     let s = root().join("scenarios/amazon-openai-2026.toml");
     let out = tmp.path().join("ao");
-    let o = dealsim(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"], &root());
+    let o = dealsim(
+        &[
+            "run",
+            s.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        &root(),
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
     let csv = std::fs::read_to_string(out.join("cashflows.csv")).unwrap();
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(header, ["date", "period", "period_end", "payer", "payee", "deal", "kind", "amount"]);
+    assert_eq!(
+        header,
+        [
+            "date",
+            "period",
+            "period_end",
+            "payer",
+            "payee",
+            "deal",
+            "kind",
+            "amount"
+        ]
+    );
     let mut net = std::collections::HashMap::<String, f64>::new();
     for l in lines {
         let c: Vec<&str> = l.split(',').collect();
@@ -92,38 +152,76 @@ fn cashflows_csv_sums_back_to_the_summary() {
         *net.entry(c[4].to_string()).or_default() += a;
         *net.entry(c[3].to_string()).or_default() -= a;
     }
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     for p in summary["parties"].as_array().unwrap() {
         let id = p["id"].as_str().unwrap();
         let want = p["net"].as_f64().unwrap();
-        assert!((net[id] - want).abs() < 1e-9 * want.abs().max(1.0), "{id}: csv {} vs summary {want}", net[id]);
+        assert!(
+            (net[id] - want).abs() < 1e-9 * want.abs().max(1.0),
+            "{id}: csv {} vs summary {want}",
+            net[id]
+        );
     }
 }
 
 #[test]
 fn bad_inputs_exit_2_with_their_message_and_write_nothing() {
     let dir = root().join("tests/bad_inputs");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.sort();
     assert!(files.len() >= 10);
     for f in files {
         let src = std::fs::read_to_string(&f).unwrap();
-        let expects: Vec<&str> = src.lines().filter_map(|l| l.strip_prefix("# expect: ")).collect();
+        let expects: Vec<&str> = src
+            .lines()
+            .filter_map(|l| l.strip_prefix("# expect: "))
+            .collect();
         assert!(!expects.is_empty(), "{}: no `# expect:` line", f.display());
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        let o = dealsim(&["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()], tmp.path());
+        let o = dealsim(
+            &["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()],
+            tmp.path(),
+        );
         let stderr = text(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{}: exit {:?}\n{stderr}", f.display(), o.status.code());
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{}: exit {:?}\n{stderr}",
+            f.display(),
+            o.status.code()
+        );
         for e in expects {
-            assert!(stderr.contains(e), "{}: expected `{e}` in:\n{stderr}", f.display());
+            assert!(
+                stderr.contains(e),
+                "{}: expected `{e}` in:\n{stderr}",
+                f.display()
+            );
         }
         assert!(!stderr.contains("panicked"), "{stderr}");
         // file:line:col of the first problem is on the first line.
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(stderr.contains(&format!("{name}:")), "{}: no file:line:col in:\n{stderr}", f.display());
-        assert!(!out.exists(), "{}: an output directory was created", f.display());
-        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "{}: something was written", f.display());
+        assert!(
+            stderr.contains(&format!("{name}:")),
+            "{}: no file:line:col in:\n{stderr}",
+            f.display()
+        );
+        assert!(
+            !out.exists(),
+            "{}: an output directory was created",
+            f.display()
+        );
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            0,
+            "{}: something was written",
+            f.display()
+        );
     }
 }
 
@@ -142,21 +240,58 @@ fn set_overrides_a_number_and_rejects_unknown_addresses() {
     let tmp = tempfile::tempdir().unwrap();
     let s = root().join("scenarios/microsoft-revenue-share.toml");
     let out = tmp.path().join("ms");
-    let args = ["run", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet", "--set", "revenue_share.microsoft.cap=1"];
+    let args = [
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--set",
+        "revenue_share.microsoft.cap=1",
+    ];
     let o = dealsim(&args, &root());
     assert!(o.status.success(), "{}", text(&o.stderr));
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let rs = &summary["revenue_shares"][0];
     assert_eq!(rs["cap"].as_f64(), Some(1.0));
     // With a cap of 1, at most 1 minus what was paid before the window is paid in it.
     assert!(rs["paid_in_run"].as_f64().unwrap() <= 1.0 + 1e-12);
 
-    let o = dealsim(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "revenue_share.microsoft.cp=1"], &root());
+    let o = dealsim(
+        &[
+            "run",
+            s.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--set",
+            "revenue_share.microsoft.cp=1",
+        ],
+        &root(),
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("did you mean `revenue_share.microsoft.cap`"), "{}", text(&o.stderr));
-    let o = dealsim(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "revenue_share.microsoft.rate=3"], &root());
+    assert!(
+        text(&o.stderr).contains("did you mean `revenue_share.microsoft.cap`"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = dealsim(
+        &[
+            "run",
+            s.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--set",
+            "revenue_share.microsoft.rate=3",
+        ],
+        &root(),
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("must be between 0 and 1"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("must be between 0 and 1"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 #[test]
@@ -165,24 +300,69 @@ fn a_rerun_is_byte_identical_and_a_failed_run_keeps_old_outputs() {
     let s = root().join("scenarios/amazon-anthropic.toml");
     let out = tmp.path().join("aa");
     let run = |args: &[&str]| dealsim(args, &root());
-    assert!(run(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]).status.success());
+    assert!(run(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q"
+    ])
+    .status
+    .success());
     let first = std::fs::read(out.join("cashflows.csv")).unwrap();
     let first_json = std::fs::read(out.join("summary.json")).unwrap();
-    assert!(run(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]).status.success());
+    assert!(run(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q"
+    ])
+    .status
+    .success());
     assert_eq!(first, std::fs::read(out.join("cashflows.csv")).unwrap());
     assert_eq!(first_json, std::fs::read(out.join("summary.json")).unwrap());
     // A bad override fails before anything is touched.
-    let o = run(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "nope.x=1"]);
+    let o = run(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "nope.x=1",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(first, std::fs::read(out.join("cashflows.csv")).unwrap());
 }
 
 #[test]
 fn validate_and_list_work_on_the_shipped_scenarios() {
-    let o = dealsim(&["validate", "scenarios/amazon-openai-2026.toml", "--params"], &root());
+    let o = dealsim(
+        &["validate", "scenarios/amazon-openai-2026.toml", "--params"],
+        &root(),
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("milestone.funding-event.delay_months = 0"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("milestone.funding-event.delay_months = 0"),
+        "{}",
+        text(&o.stdout)
+    );
     let o = dealsim(&["list"], &root());
     assert!(o.status.success());
     assert_eq!(text(&o.stdout).lines().count(), scenarios().len());
+}
+
+/// Every number in a JSON value is finite (serde_json writes NaN and inf as null,
+/// so a null where a number belongs is also a failure, except documented optionals).
+fn assert_finite(v: &serde_json::Value, ctx: &str) {
+    match v {
+        serde_json::Value::Number(n) => {
+            assert!(n.as_f64().is_some_and(f64::is_finite), "{ctx}: {n}")
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| assert_finite(x, ctx)),
+        serde_json::Value::Object(o) => o
+            .iter()
+            .for_each(|(k, x)| assert_finite(x, &format!("{ctx}.{k}"))),
+        _ => {}
+    }
 }

@@ -39,7 +39,10 @@ macro_rules! assert_close {
 
 /// Sum of flows of `kind` from `payer` to `payee` (party ids).
 fn total(r: &Run, kind: FlowKind, payer: &str, payee: &str) -> f64 {
-    let (a, b) = (r.model.party_index(payer).unwrap(), r.model.party_index(payee).unwrap());
+    let (a, b) = (
+        r.model.party_index(payer).unwrap(),
+        r.model.party_index(payee).unwrap(),
+    );
     r.ledger
         .flows
         .iter()
@@ -92,12 +95,27 @@ cap = 12.0
     let r = run(&text);
     // Jan: 0.5 * 120 * 31/365 = 5.095890411; Feb: 0.5 * 120 * 28/365 = 4.602739726;
     // cumulative 9.698630137, so March (due 5.0958...) pays only 12 - 9.698630137 = 2.301369863.
-    assert_close!(flows_in(&r, FlowKind::RevenueShare, d(2026, 1, 31))[0], 0.5 * 120.0 * 31.0 / 365.0);
-    assert_close!(flows_in(&r, FlowKind::RevenueShare, d(2026, 2, 28))[0], 0.5 * 120.0 * 28.0 / 365.0);
-    assert_close!(flows_in(&r, FlowKind::RevenueShare, d(2026, 3, 31))[0], 12.0 - 0.5 * 120.0 * 59.0 / 365.0);
-    assert!(flows_in(&r, FlowKind::RevenueShare, d(2026, 4, 30)).is_empty(), "nothing after the cap");
+    assert_close!(
+        flows_in(&r, FlowKind::RevenueShare, d(2026, 1, 31))[0],
+        0.5 * 120.0 * 31.0 / 365.0
+    );
+    assert_close!(
+        flows_in(&r, FlowKind::RevenueShare, d(2026, 2, 28))[0],
+        0.5 * 120.0 * 28.0 / 365.0
+    );
+    assert_close!(
+        flows_in(&r, FlowKind::RevenueShare, d(2026, 3, 31))[0],
+        12.0 - 0.5 * 120.0 * 59.0 / 365.0
+    );
+    assert!(
+        flows_in(&r, FlowKind::RevenueShare, d(2026, 4, 30)).is_empty(),
+        "nothing after the cap"
+    );
     assert_close!(total(&r, FlowKind::RevenueShare, "lab", "partner"), 12.0);
-    assert_eq!(r.summary.revenue_shares[0].cap_reached, Some(d(2026, 3, 31)));
+    assert_eq!(
+        r.summary.revenue_shares[0].cap_reached,
+        Some(d(2026, 3, 31))
+    );
 }
 
 #[test]
@@ -127,7 +145,10 @@ end = 2029-06-30
 "#;
     let r = run(text);
     // 2029-01-01 ..= 2029-06-30 is 181 days: 0.2 * 100 * 181/365 = 9.917808219.
-    assert_close!(total(&r, FlowKind::RevenueShare, "lab", "partner"), 0.2 * 100.0 * 181.0 / 365.0);
+    assert_close!(
+        total(&r, FlowKind::RevenueShare, "lab", "partner"),
+        0.2 * 100.0 * 181.0 / 365.0
+    );
     assert_eq!(r.summary.revenue_shares[0].cap_reached, None);
 }
 
@@ -178,17 +199,32 @@ fn tranche_whose_milestone_misses_its_deadline_is_never_paid() {
     // i.e. in December 2027 (t1 of Nov 2027 = 699/365 = 1.915 -> R = 37.7; of Dec 2027 = 2.0 -> 40).
     // The deadline is 2027-11-30, so the tranche is never paid.
     let r = run(MILESTONE_DEAL);
-    let scale = r.summary.tranches.iter().find(|t| t.tranche == "on-scale").unwrap();
+    let scale = r
+        .summary
+        .tranches
+        .iter()
+        .find(|t| t.tranche == "on-scale")
+        .unwrap();
     assert_eq!(scale.paid, None);
     // The dated milestone fires on its expected date, 2027-01-15, inside its deadline.
-    let dated = r.summary.tranches.iter().find(|t| t.tranche == "on-date").unwrap();
+    let dated = r
+        .summary
+        .tranches
+        .iter()
+        .find(|t| t.tranche == "on-date")
+        .unwrap();
     assert_eq!(dated.paid, Some(d(2027, 1, 15)));
     assert_close!(total(&r, FlowKind::Tranche, "investor", "lab"), 10.0);
 
     // With the deadline moved to 2027-12-31 the condition holds at the December period end.
     let later = MILESTONE_DEAL.replace("deadline = 2027-11-30", "deadline = 2027-12-31");
     let r = run(&later);
-    let scale = r.summary.tranches.iter().find(|t| t.tranche == "on-scale").unwrap();
+    let scale = r
+        .summary
+        .tranches
+        .iter()
+        .find(|t| t.tranche == "on-scale")
+        .unwrap();
     assert_eq!(scale.paid, Some(d(2027, 12, 31)));
 }
 
@@ -196,7 +232,12 @@ fn tranche_whose_milestone_misses_its_deadline_is_never_paid() {
 fn a_delay_past_the_deadline_cancels_a_dated_tranche() {
     // Expected 2027-01-15 + 2 months = 2027-03-15, after the 2027-02-28 deadline.
     let r = run_with(MILESTONE_DEAL, &[("milestone.dated.delay_months", 2.0)]);
-    let dated = r.summary.tranches.iter().find(|t| t.tranche == "on-date").unwrap();
+    let dated = r
+        .summary
+        .tranches
+        .iter()
+        .find(|t| t.tranche == "on-date")
+        .unwrap();
     assert_eq!(dated.paid, None);
     assert_close!(total(&r, FlowKind::Tranche, "investor", "lab"), 0.0);
 }
@@ -257,7 +298,10 @@ fn credits_are_drawn_before_cash_and_lapse_at_expiry() {
     // Round trip: compute revenue 12 / invested (5 cash + drawn credits).
     let rt = &r.summary.round_trips[0];
     assert_close!(rt.ratio.value().unwrap(), 12.0 / (5.0 + drawn));
-    assert_close!(rt.net_of_cost_of_serving.value().unwrap(), 0.4 * 12.0 / (5.0 + drawn));
+    assert_close!(
+        rt.net_of_cost_of_serving.value().unwrap(),
+        0.4 * 12.0 / (5.0 + drawn)
+    );
 }
 
 const TAKE_OR_PAY: &str = r#"
@@ -309,14 +353,28 @@ fn ramps_spread_the_contract_value() {
         .replace("end = 2027-12-31\nperiod", "end = 2028-12-31\nperiod")
         .replace("total = 12.0\nstart = 2027-01-01\nend = 2027-12-31\ntake_or_pay = 0.8\ndemand_share = 0.1", "total = 100.0\nstart = 2027-01-01\nend = 2028-12-31");
     let x: f64 = 365.0 / 731.0;
-    for (ramp, share) in [("flat", x), ("linear", x * x), ("back_loaded", x * x * x), ("front_loaded", 1.0 - (1.0 - x) * (1.0 - x))] {
-        let text = base.replace("total = 100.0", &format!("total = 100.0\nramp = \"{ramp}\""));
+    for (ramp, share) in [
+        ("flat", x),
+        ("linear", x * x),
+        ("back_loaded", x * x * x),
+        ("front_loaded", 1.0 - (1.0 - x) * (1.0 - x)),
+    ] {
+        let text = base.replace(
+            "total = 100.0",
+            &format!("total = 100.0\nramp = \"{ramp}\""),
+        );
         let r = run(&text);
-        assert_close!(flows_in(&r, FlowKind::Compute, d(2027, 12, 31))[0], 100.0 * share);
+        assert_close!(
+            flows_in(&r, FlowKind::Compute, d(2027, 12, 31))[0],
+            100.0 * share
+        );
         assert_close!(total(&r, FlowKind::Compute, "lab", "cloud"), 100.0);
     }
     // An explicit schedule: 30 in contract year 1, 70 in year 2.
-    let text = base.replace("total = 100.0", "total = 100.0\nramp = \"schedule\"\nschedule = [30.0, 70.0]");
+    let text = base.replace(
+        "total = 100.0",
+        "total = 100.0\nramp = \"schedule\"\nschedule = [30.0, 70.0]",
+    );
     let r = run(&text);
     assert_close!(flows_in(&r, FlowKind::Compute, d(2027, 12, 31))[0], 30.0);
     assert_close!(flows_in(&r, FlowKind::Compute, d(2028, 12, 31))[0], 70.0);
@@ -349,7 +407,12 @@ valuation = 1680.0
 "#;
     let r = run(text);
     // Stake 15/840; value at the horizon 1680 * 15/840 = 30; equity MOIC 30/15 = 2.
-    let inv = r.summary.parties.iter().find(|p| p.id == "investor").unwrap();
+    let inv = r
+        .summary
+        .parties
+        .iter()
+        .find(|p| p.id == "investor")
+        .unwrap();
     assert_close!(inv.terminal_value, 30.0);
     assert_close!(inv.equity_moic.value().unwrap(), 2.0);
     assert_close!(inv.moic.value().unwrap(), 2.0);
@@ -405,7 +468,11 @@ date = 2009-04-01
 "#;
     let r = run(text);
     let inv = &r.summary.parties[0];
-    assert!((inv.irr.value().unwrap() - 0.373362535).abs() < 1e-8, "{:?}", inv.irr);
+    assert!(
+        (inv.irr.value().unwrap() - 0.373362535).abs() < 1e-8,
+        "{:?}",
+        inv.irr
+    );
     // Excel's XNPV example on the same flows at 9% gives 2086.647602.
     assert!((inv.npv - 2086.647602).abs() < 1e-5, "{}", inv.npv);
     // Peak exposure -10000 on the first date; payback when cumulative turns >= 0:
@@ -434,7 +501,9 @@ date = 2026-05-01
 "#;
     let r = run(text);
     match &r.summary.parties[0].irr {
-        Figure::Undefined { undefined } => assert!(undefined.contains("no sign change"), "{undefined}"),
+        Figure::Undefined { undefined } => {
+            assert!(undefined.contains("no sign change"), "{undefined}")
+        }
         other => panic!("expected undefined, got {other:?}"),
     }
 }
@@ -470,6 +539,10 @@ opex_share = 2.0
 fn ledger_balances_in_every_period() {
     for text in [MILESTONE_DEAL, CREDIT_DEAL, TAKE_OR_PAY] {
         let r = run(text);
-        assert!(r.ledger.imbalance(r.model.parties.len(), r.model.grid.len()) < 1e-9);
+        assert!(
+            r.ledger
+                .imbalance(r.model.parties.len(), r.model.grid.len())
+                < 1e-9
+        );
     }
 }

@@ -95,17 +95,29 @@ mod tests {
     use super::*;
     use crate::model::params::{Params, Range};
 
-    fn revenue(params: &mut Params, run_rate: f64, growth: impl FnOnce(&mut Params) -> Growth) -> Revenue {
+    fn revenue(
+        params: &mut Params,
+        run_rate: f64,
+        growth: impl FnOnce(&mut Params) -> Growth,
+    ) -> Revenue {
         let rr = params.add("r", run_rate, None, Range::Any);
         let growth = growth(params);
         let z = params.add("z", 0.0, None, Range::Any);
-        Revenue { party: 1, run_rate: rr, growth, opex_share: z, fixed_opex: z }
+        Revenue {
+            party: 1,
+            run_rate: rr,
+            growth,
+            opex_share: z,
+            fixed_opex: z,
+        }
     }
 
     #[test]
     fn flat_run_rate_earns_its_share_of_days() {
         let mut p = Params::default();
-        let r = revenue(&mut p, 12.0, |p| Growth::Constant { rate: p.add("g", 0.0, None, Range::Any) });
+        let r = revenue(&mut p, 12.0, |p| Growth::Constant {
+            rate: p.add("g", 0.0, None, Range::Any),
+        });
         // 12 a year over a 31-day month: 12 * 31 / 365 = 1.019178082...
         let got = revenue_between(&r, &p.values, 0.0, 31.0 / 365.0);
         assert!((got - 12.0 * 31.0 / 365.0).abs() < 1e-12);
@@ -114,7 +126,9 @@ mod tests {
     #[test]
     fn constant_growth_integrates_in_closed_form() {
         let mut p = Params::default();
-        let r = revenue(&mut p, 10.0, |p| Growth::Constant { rate: p.add("g", 1.0, None, Range::Any) });
+        let r = revenue(&mut p, 10.0, |p| Growth::Constant {
+            rate: p.add("g", 1.0, None, Range::Any),
+        });
         // Doubling each year: integral over year 1 of 10 * 2^t = 10 * (2 - 1) / ln 2 = 14.4269504...
         let got = revenue_between(&r, &p.values, 0.0, 1.0);
         assert!((got - 10.0 / std::f64::consts::LN_2).abs() < 1e-10);
@@ -126,7 +140,10 @@ mod tests {
     fn growth_path_compounds_year_by_year() {
         let mut p = Params::default();
         let r = revenue(&mut p, 10.0, |p| Growth::Path {
-            rates: vec![p.add("g1", 1.0, None, Range::Any), p.add("g2", 0.0, None, Range::Any)],
+            rates: vec![
+                p.add("g1", 1.0, None, Range::Any),
+                p.add("g2", 0.0, None, Range::Any),
+            ],
         });
         // Year 1 grows 100%, year 2 is flat at 20: R(1.5) = 20, revenue in year 2 = 20.
         assert!((run_rate(&r, &p.values, 1.5) - 20.0).abs() < 1e-12);
@@ -147,7 +164,9 @@ mod tests {
         assert!((run_rate(&r, &p.values, 0.0) - 20.0).abs() < 1e-12);
         let n = 30_000;
         let h = 3.0 / n as f64;
-        let numeric: f64 = (0..n).map(|i| 300.0 / (1.0 + 14.0 * (-0.9 * (i as f64 + 0.5) * h).exp()) * h).sum();
+        let numeric: f64 = (0..n)
+            .map(|i| 300.0 / (1.0 + 14.0 * (-0.9 * (i as f64 + 0.5) * h).exp()) * h)
+            .sum();
         assert!((revenue_between(&r, &p.values, 0.0, 3.0) - numeric).abs() < 1e-6);
     }
 }

@@ -85,9 +85,15 @@ impl FlowKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deal {
     Revenue(u16),
-    Tranche { investment: u16, tranche: u16 },
+    Tranche {
+        investment: u16,
+        tranche: u16,
+    },
     /// Credits of an investment, drawn under a commitment.
-    Credit { investment: u16, commitment: u16 },
+    Credit {
+        investment: u16,
+        commitment: u16,
+    },
     Commitment(u16),
     RevenueShare(u16),
     Payment(u16),
@@ -99,7 +105,10 @@ impl Deal {
     pub fn id(self, m: &Model) -> String {
         match self {
             Deal::Revenue(r) => format!("revenue:{}", m.parties[m.revenues[r as usize].party].id),
-            Deal::Tranche { investment, tranche } => {
+            Deal::Tranche {
+                investment,
+                tranche,
+            } => {
                 let inv = &m.investments[investment as usize];
                 format!("{}/{}", inv.id, inv.tranches[tranche as usize].id)
             }
@@ -154,6 +163,8 @@ impl Ledger {
             net[p * parties + f.payee as usize] += f.amount;
             net[p * parties + f.payer as usize] -= f.amount;
         }
-        net.chunks(parties.max(1)).map(|c| c.iter().sum::<f64>().abs()).fold(0.0, f64::max)
+        net.chunks(parties.max(1))
+            .map(|c| c.iter().sum::<f64>().abs())
+            .fold(0.0, f64::max)
     }
 }

@@ -86,7 +86,9 @@ impl Plan {
             let mut pools: Vec<usize> = (0..m.investments.len())
                 .filter(|&i| {
                     let inv = &m.investments[i];
-                    inv.investor == cm.provider && inv.investee == cm.buyer && inv.credit_expiry.is_some()
+                    inv.investor == cm.provider
+                        && inv.investee == cm.buyer
+                        && inv.credit_expiry.is_some()
                 })
                 .collect();
             pools.sort_by_key(|&i| (m.investments[i].credit_expiry, i));
@@ -94,7 +96,10 @@ impl Plan {
         }
         // Milestone conditions may name a pair no commitment serves; give it a slot too.
         for ms in &m.milestones {
-            if let Some(Condition::CumulativeSpend { buyer, provider, .. }) = ms.condition {
+            if let Some(Condition::CumulativeSpend {
+                buyer, provider, ..
+            }) = ms.condition
+            {
                 if !pairs.contains(&(buyer, provider)) {
                     pairs.push((buyer, provider));
                 }
@@ -168,7 +173,9 @@ pub fn ramp_share(ramp: &Ramp, cs: NaiveDate, ce: NaiveDate, ps: NaiveDate, pe: 
         Ramp::Schedule(shares) => {
             let mut total = 0.0;
             for (k, share) in shares.iter().enumerate() {
-                let ys = cs.checked_add_months(Months::new(12 * k as u32)).unwrap_or(NaiveDate::MAX);
+                let ys = cs
+                    .checked_add_months(Months::new(12 * k as u32))
+                    .unwrap_or(NaiveDate::MAX);
                 let ye = cs
                     .checked_add_months(Months::new(12 * (k as u32 + 1)))
                     .and_then(|d| d.pred_opt())
@@ -255,7 +262,10 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
     for (i, ms) in m.milestones.iter().enumerate() {
         if ms.condition.is_none() {
             let delay = ms.delay_months.of(v).max(0.0) as u32;
-            let date = ms.expected.checked_add_months(Months::new(delay)).unwrap_or(NaiveDate::MAX);
+            let date = ms
+                .expected
+                .checked_add_months(Months::new(delay))
+                .unwrap_or(NaiveDate::MAX);
             out.milestone_date[i] = (date <= ms.deadline).then_some(date);
         }
     }
@@ -267,7 +277,15 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
         for (i, pm) in m.payments.iter().enumerate() {
             let amount = pm.amount.of(v);
             if m.grid.period_of(pm.date) == Some(p) && amount > 0.0 {
-                sink.flow(Flow { period: pu, date: pm.date, payer: pm.payer as u16, payee: pm.payee as u16, kind: FlowKind::Payment, deal: Deal::Payment(i as u16), amount });
+                sink.flow(Flow {
+                    period: pu,
+                    date: pm.date,
+                    payer: pm.payer as u16,
+                    payee: pm.payee as u16,
+                    kind: FlowKind::Payment,
+                    deal: Deal::Payment(i as u16),
+                    amount,
+                });
             }
         }
         for (mi, date) in out.milestone_date.iter().enumerate() {
@@ -280,8 +298,12 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
         for (ii, inv) in m.investments.iter().enumerate() {
             for (ti, t) in inv.tranches.iter().enumerate() {
                 let due = match t.when {
-                    When::Date(d) => (plan.tranche_period[plan.tranche_ix(ii, ti)] == Some(p)).then_some(d),
-                    When::Milestone(mi) => out.milestone_date[mi].filter(|d| *d >= per.start && *d <= per.end),
+                    When::Date(d) => {
+                        (plan.tranche_period[plan.tranche_ix(ii, ti)] == Some(p)).then_some(d)
+                    }
+                    When::Milestone(mi) => {
+                        out.milestone_date[mi].filter(|d| *d >= per.start && *d <= per.end)
+                    }
                 };
                 if let Some(date) = due {
                     pay_tranche(m, plan, v, out, sink, ii, ti, pu, date);
@@ -295,11 +317,28 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
             out.revenue[rev.party] = amount;
             let party = rev.party as u16;
             if amount > 0.0 {
-                sink.flow(Flow { period: pu, date: per.end, payer: EXTERNAL as u16, payee: party, kind: FlowKind::Revenue, deal: Deal::Revenue(r as u16), amount });
+                sink.flow(Flow {
+                    period: pu,
+                    date: per.end,
+                    payer: EXTERNAL as u16,
+                    payee: party,
+                    kind: FlowKind::Revenue,
+                    deal: Deal::Revenue(r as u16),
+                    amount,
+                });
             }
-            let cost = rev.opex_share.of(v) * amount + rev.fixed_opex.of(v) * per.days as f64 / 365.0;
+            let cost =
+                rev.opex_share.of(v) * amount + rev.fixed_opex.of(v) * per.days as f64 / 365.0;
             if cost > 0.0 {
-                sink.flow(Flow { period: pu, date: per.end, payer: party, payee: EXTERNAL as u16, kind: FlowKind::OperatingCost, deal: Deal::Revenue(r as u16), amount: cost });
+                sink.flow(Flow {
+                    period: pu,
+                    date: per.end,
+                    payer: party,
+                    payee: EXTERNAL as u16,
+                    kind: FlowKind::OperatingCost,
+                    deal: Deal::Revenue(r as u16),
+                    amount: cost,
+                });
             }
         }
 
@@ -332,14 +371,41 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
                 out.credit_balance[ii] -= draw;
                 out.credits_drawn[ii] += draw;
                 uncovered -= draw;
-                sink.flow(Flow { period: pu, date: per.end, payer: inv.investor as u16, payee: inv.investee as u16, kind: FlowKind::Credit, deal: Deal::Credit { investment: ii as u16, commitment: c as u16 }, amount: draw });
+                sink.flow(Flow {
+                    period: pu,
+                    date: per.end,
+                    payer: inv.investor as u16,
+                    payee: inv.investee as u16,
+                    kind: FlowKind::Credit,
+                    deal: Deal::Credit {
+                        investment: ii as u16,
+                        commitment: c as u16,
+                    },
+                    amount: draw,
+                });
             }
             let deal = Deal::Commitment(c as u16);
-            sink.flow(Flow { period: pu, date: per.end, payer: cm.buyer as u16, payee: cm.provider as u16, kind: FlowKind::Compute, deal, amount: spend });
+            sink.flow(Flow {
+                period: pu,
+                date: per.end,
+                payer: cm.buyer as u16,
+                payee: cm.provider as u16,
+                kind: FlowKind::Compute,
+                deal,
+                amount: spend,
+            });
             if let Some(gm) = m.parties[cm.provider].gross_margin {
                 let cost = (1.0 - gm.of(v)) * spend;
                 if cost > 0.0 {
-                    sink.flow(Flow { period: pu, date: per.end, payer: cm.provider as u16, payee: EXTERNAL as u16, kind: FlowKind::CostOfServing, deal, amount: cost });
+                    sink.flow(Flow {
+                        period: pu,
+                        date: per.end,
+                        payer: cm.provider as u16,
+                        payee: EXTERNAL as u16,
+                        kind: FlowKind::CostOfServing,
+                        deal,
+                        amount: cost,
+                    });
                 }
             }
             out.pair_spend[plan.pair_of[c]] += spend;
@@ -350,8 +416,12 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
             if p == 0 {
                 out.share_paid[s] = rs.paid_to_date.of(v);
             }
-            let Some((a, b)) = plan.share_window[s * plan.periods + p] else { continue };
-            let Some(r) = plan.revenue_of[rs.payer] else { continue };
+            let Some((a, b)) = plan.share_window[s * plan.periods + p] else {
+                continue;
+            };
+            let Some(r) = plan.revenue_of[rs.payer] else {
+                continue;
+            };
             let base = curve::revenue_between(&m.revenues[r], v, a, b);
             let mut due = rs.rate.of(v) * base;
             if let Some(cap) = rs.cap {
@@ -366,7 +436,15 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
             }
             if due > 0.0 {
                 out.share_paid[s] += due;
-                sink.flow(Flow { period: pu, date: per.end, payer: rs.payer as u16, payee: rs.payee as u16, kind: FlowKind::RevenueShare, deal: Deal::RevenueShare(s as u16), amount: due });
+                sink.flow(Flow {
+                    period: pu,
+                    date: per.end,
+                    payer: rs.payer as u16,
+                    payee: rs.payee as u16,
+                    kind: FlowKind::RevenueShare,
+                    deal: Deal::RevenueShare(s as u16),
+                    amount: due,
+                });
             }
         }
 
@@ -377,7 +455,11 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
                 continue;
             }
             let holds = match *cond {
-                Condition::CumulativeSpend { buyer, provider, at_least } => {
+                Condition::CumulativeSpend {
+                    buyer,
+                    provider,
+                    at_least,
+                } => {
                     let pair = plan.pairs.iter().position(|x| *x == (buyer, provider));
                     pair.is_some_and(|i| out.pair_spend[i] >= at_least.of(v))
                 }
@@ -416,7 +498,17 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
 }
 
 #[allow(clippy::too_many_arguments)]
-fn pay_tranche<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: &mut S, ii: usize, ti: usize, period: u32, date: NaiveDate) {
+fn pay_tranche<S: Sink>(
+    m: &Model,
+    plan: &Plan,
+    v: &[f64],
+    out: &mut Outcome,
+    sink: &mut S,
+    ii: usize,
+    ti: usize,
+    period: u32,
+    date: NaiveDate,
+) {
     let k = plan.tranche_ix(ii, ti);
     if out.tranche_paid[k].is_some() {
         return;
@@ -437,17 +529,40 @@ fn pay_tranche<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, si
     }
     if cash > 0.0 {
         out.invested_cash[ii] += cash;
-        sink.flow(Flow { period, date, payer: inv.investor as u16, payee: inv.investee as u16, kind: FlowKind::Tranche, deal: Deal::Tranche { investment: ii as u16, tranche: ti as u16 }, amount: cash });
+        sink.flow(Flow {
+            period,
+            date,
+            payer: inv.investor as u16,
+            payee: inv.investee as u16,
+            kind: FlowKind::Tranche,
+            deal: Deal::Tranche {
+                investment: ii as u16,
+                tranche: ti as u16,
+            },
+            amount: cash,
+        });
     }
 }
 
-fn terminal_values<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &Outcome, sink: &mut S, period: u32, date: NaiveDate) {
-    let Some(last) = m.grid.periods.last() else { return };
+fn terminal_values<S: Sink>(
+    m: &Model,
+    plan: &Plan,
+    v: &[f64],
+    out: &Outcome,
+    sink: &mut S,
+    period: u32,
+    date: NaiveDate,
+) {
+    let Some(last) = m.grid.periods.last() else {
+        return;
+    };
     for (x, exit) in m.exits.iter().enumerate() {
         let value = match exit.value {
             ExitValue::Valuation(p) => p.of(v),
             ExitValue::Multiple { multiple, basis } => {
-                let Some(r) = plan.revenue_of[exit.company] else { continue };
+                let Some(r) = plan.revenue_of[exit.company] else {
+                    continue;
+                };
                 let rev = &m.revenues[r];
                 let base = match basis {
                     Basis::RunRate => curve::run_rate(rev, v, last.t1),
@@ -455,7 +570,9 @@ fn terminal_values<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &Outcome, si
                         let from = (last.t1 - 1.0).max(0.0);
                         curve::revenue_between(rev, v, from, last.t1) / (last.t1 - from)
                     }
-                    Basis::LastPeriod => curve::revenue_between(rev, v, last.t0, last.t1) * 365.0 / last.days as f64,
+                    Basis::LastPeriod => {
+                        curve::revenue_between(rev, v, last.t0, last.t1) * 365.0 / last.days as f64
+                    }
                 };
                 multiple.of(v) * base
             }
@@ -465,7 +582,10 @@ fn terminal_values<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &Outcome, si
             if inv.investee != exit.company || out.stake[i] <= 0.0 {
                 continue;
             }
-            if m.investments[..i].iter().any(|o| o.investee == exit.company && o.investor == inv.investor) {
+            if m.investments[..i]
+                .iter()
+                .any(|o| o.investee == exit.company && o.investor == inv.investor)
+            {
                 continue;
             }
             let stake: f64 = m
@@ -477,7 +597,15 @@ fn terminal_values<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &Outcome, si
                 .sum();
             let amount = stake * value;
             if amount > 0.0 {
-                sink.flow(Flow { period, date, payer: EXTERNAL as u16, payee: inv.investor as u16, kind: FlowKind::TerminalValue, deal: Deal::Exit(x as u16), amount });
+                sink.flow(Flow {
+                    period,
+                    date,
+                    payer: EXTERNAL as u16,
+                    payee: inv.investor as u16,
+                    kind: FlowKind::TerminalValue,
+                    deal: Deal::Exit(x as u16),
+                    amount,
+                });
             }
         }
     }

@@ -35,7 +35,9 @@ pub enum Figure {
 
 impl Figure {
     pub fn undefined(reason: impl Into<String>) -> Figure {
-        Figure::Undefined { undefined: reason.into() }
+        Figure::Undefined {
+            undefined: reason.into(),
+        }
     }
 
     pub fn value(&self) -> Option<f64> {
@@ -158,7 +160,13 @@ pub struct CommitmentFigures {
 }
 
 /// Computes the summary of one run.
-pub fn summarize(m: &Model, plan: &Plan, ledger: &Ledger, out: &Outcome, table: &PeriodTable) -> Summary {
+pub fn summarize(
+    m: &Model,
+    plan: &Plan,
+    ledger: &Ledger,
+    out: &Outcome,
+    table: &PeriodTable,
+) -> Summary {
     let v = &m.params.values;
     let rate = m.meta.discount_rate.of(v);
     let np = m.parties.len();
@@ -198,8 +206,16 @@ pub fn summarize(m: &Model, plan: &Plan, ledger: &Ledger, out: &Outcome, table: 
             .filter(|(_, inv)| inv.investor == pi)
             .map(|(i, _)| out.invested_cash[i] + out.credits_drawn[i])
             .sum();
-        let moic = if paid > 0.0 { Figure::Value(received / paid) } else { Figure::undefined("nothing paid") };
-        let equity_moic = if invested > 0.0 { Figure::Value(tv / invested) } else { Figure::undefined("no investment") };
+        let moic = if paid > 0.0 {
+            Figure::Value(received / paid)
+        } else {
+            Figure::undefined("nothing paid")
+        };
+        let equity_moic = if invested > 0.0 {
+            Figure::Value(tv / invested)
+        } else {
+            Figure::undefined("no investment")
+        };
         parties.push(PartyFigures {
             id: party.id.clone(),
             name: party.name.clone(),
@@ -235,8 +251,20 @@ pub fn summarize(m: &Model, plan: &Plan, ledger: &Ledger, out: &Outcome, table: 
             }
         }
         let revenue = table.kind_total(li, FlowKind::Revenue, true);
-        let committed: f64 = m.commitments.iter().enumerate().filter(|(_, c)| c.buyer == li).map(|(c, _)| out.scheduled[c]).sum();
-        let billed: f64 = m.commitments.iter().enumerate().filter(|(_, c)| c.buyer == li).map(|(c, _)| out.billed[c]).sum();
+        let committed: f64 = m
+            .commitments
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.buyer == li)
+            .map(|(c, _)| out.scheduled[c])
+            .sum();
+        let billed: f64 = m
+            .commitments
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.buyer == li)
+            .map(|(c, _)| out.billed[c])
+            .sum();
         labs.push(LabFigures {
             id: m.parties[li].id.clone(),
             lowest_cash: if low.is_finite() { low } else { 0.0 },
@@ -245,7 +273,11 @@ pub fn summarize(m: &Model, plan: &Plan, ledger: &Ledger, out: &Outcome, table: 
             revenue,
             committed_spend: committed,
             billed_spend: billed,
-            committed_to_revenue: if revenue > 0.0 { Figure::Value(committed / revenue) } else { Figure::undefined("no revenue") },
+            committed_to_revenue: if revenue > 0.0 {
+                Figure::Value(committed / revenue)
+            } else {
+                Figure::undefined("no revenue")
+            },
         });
     }
 
@@ -253,14 +285,22 @@ pub fn summarize(m: &Model, plan: &Plan, ledger: &Ledger, out: &Outcome, table: 
     let mut seen = Vec::new();
     for inv in &m.investments {
         let pair = (inv.investor, inv.investee);
-        if seen.contains(&pair) || !m.commitments.iter().any(|c| c.provider == inv.investor && c.buyer == inv.investee) {
+        if seen.contains(&pair)
+            || !m
+                .commitments
+                .iter()
+                .any(|c| c.provider == inv.investor && c.buyer == inv.investee)
+        {
             continue;
         }
         seen.push(pair);
         let invested: f64 = ledger
             .flows
             .iter()
-            .filter(|f| matches!(f.kind, FlowKind::Tranche | FlowKind::Credit) && (f.payer as usize, f.payee as usize) == pair)
+            .filter(|f| {
+                matches!(f.kind, FlowKind::Tranche | FlowKind::Credit)
+                    && (f.payer as usize, f.payee as usize) == pair
+            })
             .map(|f| f.amount)
             .sum();
         let compute: f64 = ledger
@@ -269,11 +309,19 @@ pub fn summarize(m: &Model, plan: &Plan, ledger: &Ledger, out: &Outcome, table: 
             .filter(|f| f.kind == FlowKind::Compute && (f.payee as usize, f.payer as usize) == pair)
             .map(|f| f.amount)
             .sum();
-        let gm = m.parties[inv.investor].gross_margin.map_or(1.0, |g| g.of(v));
+        let gm = m.parties[inv.investor]
+            .gross_margin
+            .map_or(1.0, |g| g.of(v));
         let (ratio, net) = if invested > 0.0 {
-            (Figure::Value(compute / invested), Figure::Value(compute * gm / invested))
+            (
+                Figure::Value(compute / invested),
+                Figure::Value(compute * gm / invested),
+            )
         } else {
-            (Figure::undefined("nothing invested in the run"), Figure::undefined("nothing invested in the run"))
+            (
+                Figure::undefined("nothing invested in the run"),
+                Figure::undefined("nothing invested in the run"),
+            )
         };
         round_trips.push(RoundTrip {
             investor: m.parties[inv.investor].id.clone(),
@@ -324,7 +372,11 @@ pub fn summarize(m: &Model, plan: &Plan, ledger: &Ledger, out: &Outcome, table: 
                 expected,
                 deadline,
                 paid,
-                stake: if paid.is_some() { t.amount.of(v) / t.post_money.of(v) } else { 0.0 },
+                stake: if paid.is_some() {
+                    t.amount.of(v) / t.post_money.of(v)
+                } else {
+                    0.0
+                },
             });
         }
     }
@@ -426,13 +478,24 @@ mod tests {
     #[test]
     fn exposure_finds_trough_and_payback() {
         // Cumulative: -10, -25, -5, +5 -> trough -25 on 2026-02-28, back >= 0 on 2026-04-30.
-        let flows = [(d(2026, 1, 31), -10.0), (d(2026, 2, 28), -15.0), (d(2026, 3, 31), 20.0), (d(2026, 4, 30), 10.0)];
-        assert_eq!(exposure(&flows), (-25.0, Some(d(2026, 2, 28)), Some(d(2026, 4, 30))));
+        let flows = [
+            (d(2026, 1, 31), -10.0),
+            (d(2026, 2, 28), -15.0),
+            (d(2026, 3, 31), 20.0),
+            (d(2026, 4, 30), 10.0),
+        ];
+        assert_eq!(
+            exposure(&flows),
+            (-25.0, Some(d(2026, 2, 28)), Some(d(2026, 4, 30)))
+        );
     }
 
     #[test]
     fn exposure_without_trough_or_recovery() {
         assert_eq!(exposure(&[(d(2026, 1, 31), 5.0)]), (0.0, None, None));
-        assert_eq!(exposure(&[(d(2026, 1, 31), -5.0), (d(2026, 2, 28), 1.0)]), (-5.0, Some(d(2026, 1, 31)), None));
+        assert_eq!(
+            exposure(&[(d(2026, 1, 31), -5.0), (d(2026, 2, 28), 1.0)]),
+            (-5.0, Some(d(2026, 1, 31)), None)
+        );
     }
 }

@@ -30,7 +30,11 @@ impl PeriodTable {
             inflow: vec![0.0; np * n],
             outflow: vec![0.0; np * n],
             cash_net: vec![0.0; np * n],
-            opening_cash: m.parties.iter().map(|p| p.opening_cash.of(&m.params.values)).collect(),
+            opening_cash: m
+                .parties
+                .iter()
+                .map(|p| p.opening_cash.of(&m.params.values))
+                .collect(),
             by_kind: vec![0.0; np * n * KINDS],
         };
         for f in &ledger.flows {
@@ -65,7 +69,10 @@ impl PeriodTable {
 
     /// Opening cash plus cumulative cash flows through `period`.
     pub fn cash_balance(&self, party: usize, period: usize) -> f64 {
-        self.opening_cash[party] + (0..=period).map(|p| self.cash_net[self.ix(party, p)]).sum::<f64>()
+        self.opening_cash[party]
+            + (0..=period)
+                .map(|p| self.cash_net[self.ix(party, p)])
+                .sum::<f64>()
     }
 
     /// Signed flow of one kind for a party in a period (+ received, - paid).
@@ -76,6 +83,10 @@ impl PeriodTable {
     /// Total of one kind over the run; `received` picks the sign.
     pub fn kind_total(&self, party: usize, kind: FlowKind, received: bool) -> f64 {
         let s: f64 = (0..self.periods).map(|p| self.kind(party, p, kind)).sum();
-        if received { s } else { -s }
+        if received {
+            s
+        } else {
+            -s
+        }
     }
 }

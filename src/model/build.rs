@@ -21,9 +21,15 @@ const SUM_TOLERANCE: f64 = 1e-9;
 
 /// Validates a parsed scenario. Warnings are returned alongside the model.
 pub fn build(file: &Arc<SourceFile>, raw: &ScenarioFile) -> Result<(Model, Report), Report> {
-    let mut b = Builder { diags: Vec::new(), params: Params::default() };
+    let mut b = Builder {
+        diags: Vec::new(),
+        params: Params::default(),
+    };
     let model = b.model(raw);
-    let report = Report { file: Arc::clone(file), diagnostics: b.diags };
+    let report = Report {
+        file: Arc::clone(file),
+        diagnostics: b.diags,
+    };
     match model {
         Some(m) if !report.has_errors() => Ok((m, report)),
         _ => Err(report),
@@ -46,18 +52,34 @@ struct Ids {
 
 impl Ids {
     fn new(what: &'static str) -> Ids {
-        Ids { what, index: HashMap::new(), names: Vec::new() }
+        Ids {
+            what,
+            index: HashMap::new(),
+            names: Vec::new(),
+        }
     }
 }
 
 impl Builder {
-    fn err(&mut self, field: impl Into<String>, span: std::ops::Range<usize>, msg: impl Into<String>) -> &mut Diagnostic {
-        self.diags.push(Diagnostic::error(field, non_empty(span), msg));
+    fn err(
+        &mut self,
+        field: impl Into<String>,
+        span: std::ops::Range<usize>,
+        msg: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags
+            .push(Diagnostic::error(field, non_empty(span), msg));
         self.diags.last_mut().expect("just pushed")
     }
 
-    fn warn(&mut self, field: impl Into<String>, span: std::ops::Range<usize>, msg: impl Into<String>) -> &mut Diagnostic {
-        self.diags.push(Diagnostic::warning(field, non_empty(span), msg));
+    fn warn(
+        &mut self,
+        field: impl Into<String>,
+        span: std::ops::Range<usize>,
+        msg: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags
+            .push(Diagnostic::warning(field, non_empty(span), msg));
         self.diags.last_mut().expect("just pushed")
     }
 
@@ -70,7 +92,8 @@ impl Builder {
                 d.hint = Some(h.to_string());
             }
         }
-        self.params.add(address, *v.get_ref(), non_empty(v.span()), range)
+        self.params
+            .add(address, *v.get_ref(), non_empty(v.span()), range)
     }
 
     /// Registers an optional numeric input, `default` when absent.
@@ -83,14 +106,31 @@ impl Builder {
 
     fn declare(&mut self, ids: &mut Ids, field: String, id: &S<String>) -> bool {
         let name = id.get_ref();
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            self.err(field, id.span(), format!("{} id `{name}` must be letters, digits, `-` or `_`", ids.what))
-                .hint = Some("ids appear in addresses like `commitment.<id>.total` and in file names".into());
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            self.err(
+                field,
+                id.span(),
+                format!(
+                    "{} id `{name}` must be letters, digits, `-` or `_`",
+                    ids.what
+                ),
+            )
+            .hint = Some(
+                "ids appear in addresses like `commitment.<id>.total` and in file names".into(),
+            );
             return false;
         }
         if ids.index.contains_key(name) {
-            self.err(field, id.span(), format!("{} `{name}` is declared twice", ids.what)).hint =
-                Some("give each one its own id".into());
+            self.err(
+                field,
+                id.span(),
+                format!("{} `{name}` is declared twice", ids.what),
+            )
+            .hint = Some("give each one its own id".into());
             return false;
         }
         ids.index.insert(name.clone(), ids.names.len());
@@ -108,7 +148,8 @@ impl Builder {
             None if ids.names.is_empty() => format!("no {} is declared", ids.what),
             None => format!("declared: {}", ids.names.join(", ")),
         };
-        self.err(field, r.span(), format!("unknown {} `{name}`", ids.what)).hint = Some(hint);
+        self.err(field, r.span(), format!("unknown {} `{name}`", ids.what))
+            .hint = Some(hint);
         None
     }
 
@@ -118,8 +159,13 @@ impl Builder {
         let end = h.end.get_ref().0;
         let mut ok = true;
         if end < start {
-            self.err("scenario.end", h.end.span(), format!("scenario ends ({end}) before it starts ({start})"))
-                .hint = Some("`end` is the last day of the horizon and must be on or after `start`".into());
+            self.err(
+                "scenario.end",
+                h.end.span(),
+                format!("scenario ends ({end}) before it starts ({start})"),
+            )
+            .hint =
+                Some("`end` is the last day of the horizon and must be on or after `start`".into());
             ok = false;
         }
         let kind = match h.period.get_ref().as_str() {
@@ -127,13 +173,22 @@ impl Builder {
             "quarter" => PeriodKind::Quarter,
             "year" => PeriodKind::Year,
             other => {
-                self.bad_choice("scenario.period", &h.period, other, &["month", "quarter", "year"]);
+                self.bad_choice(
+                    "scenario.period",
+                    &h.period,
+                    other,
+                    &["month", "quarter", "year"],
+                );
                 PeriodKind::Month
             }
         };
         if ok && (end - start).num_days() > 366 * 200 {
-            self.err("scenario.end", h.end.span(), "the horizon is longer than 200 years").hint =
-                Some("dealsim models deals over years or decades".into());
+            self.err(
+                "scenario.end",
+                h.end.span(),
+                "the horizon is longer than 200 years",
+            )
+            .hint = Some("dealsim models deals over years or decades".into());
             ok = false;
         }
         let unit = match h.unit.get_ref().as_str() {
@@ -142,27 +197,46 @@ impl Builder {
             "millions" => Unit::Millions,
             "billions" => Unit::Billions,
             other => {
-                self.bad_choice("scenario.unit", &h.unit, other, &["ones", "thousands", "millions", "billions"]);
+                self.bad_choice(
+                    "scenario.unit",
+                    &h.unit,
+                    other,
+                    &["ones", "thousands", "millions", "billions"],
+                );
                 Unit::Billions
             }
         };
         let currency = h.currency.get_ref().clone();
         if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-            self.err("scenario.currency", h.currency.span(), format!("currency `{currency}` is not an ISO code"))
-                .hint = Some("write a three-letter code such as USD, EUR or GBP".into());
+            self.err(
+                "scenario.currency",
+                h.currency.span(),
+                format!("currency `{currency}` is not an ISO code"),
+            )
+            .hint = Some("write a three-letter code such as USD, EUR or GBP".into());
         }
         if h.name.get_ref().trim().is_empty() {
             self.err("scenario.name", h.name.span(), "the scenario name is empty");
         }
-        let discount_rate = self.num("scenario.discount_rate".into(), &h.discount_rate, Range::Rate);
-        let grid = if ok { Grid::new(start, end, kind) } else { Grid::new(start, start, kind) };
+        let discount_rate = self.num(
+            "scenario.discount_rate".into(),
+            &h.discount_rate,
+            Range::Rate,
+        );
+        let grid = if ok {
+            Grid::new(start, end, kind)
+        } else {
+            Grid::new(start, start, kind)
+        };
         let window = (start, end);
 
         // Parties.
         let mut party_ids = Ids::new("party");
         party_ids.index.insert("external".into(), 0);
         party_ids.names.push("external".into());
-        let ext_cash = self.params.add("party.external.opening_cash", 0.0, None, Range::Any);
+        let ext_cash = self
+            .params
+            .add("party.external.opening_cash", 0.0, None, Range::Any);
         let mut parties = vec![Party {
             id: "external".into(),
             name: "External".into(),
@@ -188,16 +262,39 @@ impl Builder {
                 Some((_, "investor")) => PartyKind::Investor,
                 Some((_, "other")) => PartyKind::Other,
                 Some((k, other)) => {
-                    self.bad_choice(&format!("party.{id}.kind"), k, other, &["lab", "provider", "investor", "other"]);
+                    self.bad_choice(
+                        &format!("party.{id}.kind"),
+                        k,
+                        other,
+                        &["lab", "provider", "investor", "other"],
+                    );
                     PartyKind::Other
                 }
             };
-            let opening_cash = self.num_or(format!("party.{id}.opening_cash"), &p.opening_cash, 0.0, Range::Any);
-            let gross_margin = p.gross_margin.as_ref().map(|g| self.num(format!("party.{id}.gross_margin"), g, Range::Margin));
-            parties.push(Party { name: p.name.clone().unwrap_or_else(|| id.clone()), id, kind, opening_cash, gross_margin });
+            let opening_cash = self.num_or(
+                format!("party.{id}.opening_cash"),
+                &p.opening_cash,
+                0.0,
+                Range::Any,
+            );
+            let gross_margin = p
+                .gross_margin
+                .as_ref()
+                .map(|g| self.num(format!("party.{id}.gross_margin"), g, Range::Margin));
+            parties.push(Party {
+                name: p.name.clone().unwrap_or_else(|| id.clone()),
+                id,
+                kind,
+                opening_cash,
+                gross_margin,
+            });
         }
         // Ids that failed to declare are absent; map ids to the party vector's index.
-        let party_ix: HashMap<String, usize> = parties.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+        let party_ix: HashMap<String, usize> = parties
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
         party_ids.index = party_ix;
 
         // Revenue.
@@ -205,27 +302,44 @@ impl Builder {
         let mut has_revenue = HashMap::new();
         for r in &raw.revenues {
             let r = r.get_ref();
-            let Some(party) = self.resolve(&party_ids, "revenue.party".into(), &r.party) else { continue };
+            let Some(party) = self.resolve(&party_ids, "revenue.party".into(), &r.party) else {
+                continue;
+            };
             if party == EXTERNAL {
-                self.err("revenue.party", r.party.span(), "`external` cannot have modelled revenue");
+                self.err(
+                    "revenue.party",
+                    r.party.span(),
+                    "`external` cannot have modelled revenue",
+                );
                 continue;
             }
             if has_revenue.insert(party, ()).is_some() {
-                self.err("revenue.party", r.party.span(), format!("party `{}` has two [[revenue]] sections", r.party.get_ref()))
-                    .hint = Some("merge them: one revenue line per party".into());
+                self.err(
+                    "revenue.party",
+                    r.party.span(),
+                    format!("party `{}` has two [[revenue]] sections", r.party.get_ref()),
+                )
+                .hint = Some("merge them: one revenue line per party".into());
                 continue;
             }
             let pid = r.party.get_ref().clone();
             let a = |f: &str| format!("revenue.{pid}.{f}");
             let run_rate = self.num(a("run_rate"), &r.run_rate, Range::NonNegative);
-            let modes = [r.growth.is_some() && r.ceiling.is_none(), r.growth_path.is_some(), r.ceiling.is_some()];
+            let modes = [
+                r.growth.is_some() && r.ceiling.is_none(),
+                r.growth_path.is_some(),
+                r.ceiling.is_some(),
+            ];
             let growth = match modes {
-                [true, false, false] => Growth::Constant { rate: self.num(a("growth"), r.growth.as_ref()?, Range::Rate) },
+                [true, false, false] => Growth::Constant {
+                    rate: self.num(a("growth"), r.growth.as_ref()?, Range::Rate),
+                },
                 [false, true, false] => {
                     let path = r.growth_path.as_ref()?;
                     // Scenario years are 365 days; leap days past the last whole
                     // year run on the last rate, so they need no entry of their own.
-                    let needed = (((end - start).num_days()) as f64 / 365.25).ceil().max(1.0) as usize;
+                    let needed =
+                        (((end - start).num_days()) as f64 / 365.25).ceil().max(1.0) as usize;
                     if path.get_ref().len() < needed {
                         self.err(a("growth_path"), path.span(), format!(
                             "growth_path has {} yearly rates but the horizon spans {needed} scenario years",
@@ -237,7 +351,13 @@ impl Builder {
                         .get_ref()
                         .iter()
                         .enumerate()
-                        .map(|(k, g)| self.num(a(&format!("growth_path.{}", k + 1)), &S::new(path.span(), *g), Range::Rate))
+                        .map(|(k, g)| {
+                            self.num(
+                                a(&format!("growth_path.{}", k + 1)),
+                                &S::new(path.span(), *g),
+                                Range::Rate,
+                            )
+                        })
                         .collect();
                     Growth::Path { rates }
                 }
@@ -245,26 +365,43 @@ impl Builder {
                     let ceiling_raw = r.ceiling.as_ref()?;
                     let ceiling = self.num(a("ceiling"), ceiling_raw, Range::Positive);
                     let Some(s) = r.steepness.as_ref() else {
-                        self.err(a("ceiling"), ceiling_raw.span(), "an S-curve (`ceiling`) needs `steepness`").hint =
-                            Some("steepness is the logistic rate per year, e.g. 0.8".into());
+                        self.err(
+                            a("ceiling"),
+                            ceiling_raw.span(),
+                            "an S-curve (`ceiling`) needs `steepness`",
+                        )
+                        .hint = Some("steepness is the logistic rate per year, e.g. 0.8".into());
                         continue;
                     };
                     let steepness = self.num(a("steepness"), s, Range::Positive);
                     if *ceiling_raw.get_ref() <= *r.run_rate.get_ref() {
-                        self.err(a("ceiling"), ceiling_raw.span(), format!(
-                            "ceiling {} is not above the starting run_rate {}",
-                            ceiling_raw.get_ref(),
-                            r.run_rate.get_ref()
-                        ))
-                        .hint = Some("an S-curve grows from run_rate toward a higher ceiling".into());
+                        self.err(
+                            a("ceiling"),
+                            ceiling_raw.span(),
+                            format!(
+                                "ceiling {} is not above the starting run_rate {}",
+                                ceiling_raw.get_ref(),
+                                r.run_rate.get_ref()
+                            ),
+                        )
+                        .hint =
+                            Some("an S-curve grows from run_rate toward a higher ceiling".into());
                     }
                     if *r.run_rate.get_ref() <= 0.0 {
-                        self.err(a("run_rate"), r.run_rate.span(), "an S-curve needs a run_rate above zero");
+                        self.err(
+                            a("run_rate"),
+                            r.run_rate.span(),
+                            "an S-curve needs a run_rate above zero",
+                        );
                     }
                     if r.growth.is_some() {
                         let g = r.growth.as_ref()?;
-                        self.err(a("growth"), g.span(), "`growth` and `ceiling` cannot be used together").hint =
-                            Some("an S-curve is set by `ceiling` and `steepness`".into());
+                        self.err(
+                            a("growth"),
+                            g.span(),
+                            "`growth` and `ceiling` cannot be used together",
+                        )
+                        .hint = Some("an S-curve is set by `ceiling` and `steepness`".into());
                     }
                     Growth::SCurve { ceiling, steepness }
                 }
@@ -281,11 +418,21 @@ impl Builder {
             };
             if r.steepness.is_some() && r.ceiling.is_none() {
                 let s = r.steepness.as_ref()?;
-                self.err(a("steepness"), s.span(), "`steepness` is only used with `ceiling`");
+                self.err(
+                    a("steepness"),
+                    s.span(),
+                    "`steepness` is only used with `ceiling`",
+                );
             }
             let opex_share = self.num_or(a("opex_share"), &r.opex_share, 0.0, Range::NonNegative);
             let fixed_opex = self.num_or(a("fixed_opex"), &r.fixed_opex, 0.0, Range::NonNegative);
-            revenues.push(Revenue { party, run_rate, growth, opex_share, fixed_opex });
+            revenues.push(Revenue {
+                party,
+                run_rate,
+                growth,
+                opex_share,
+                fixed_opex,
+            });
         }
 
         // Milestones.
@@ -302,8 +449,12 @@ impl Builder {
             let expected = ms.expected.get_ref().0;
             let deadline = ms.deadline.get_ref().0;
             if deadline < expected {
-                self.err(a("deadline"), ms.deadline.span(), format!("deadline {deadline} is before the expected date {expected}"))
-                    .hint = Some("the deadline is the last date the milestone may fire".into());
+                self.err(
+                    a("deadline"),
+                    ms.deadline.span(),
+                    format!("deadline {deadline} is before the expected date {expected}"),
+                )
+                .hint = Some("the deadline is the last date the milestone may fire".into());
             }
             let probability = self.num_or(a("probability"), &ms.probability, 1.0, Range::Share);
             let delay_months = self.params.add(a("delay_months"), 0.0, None, Range::Months);
@@ -337,26 +488,54 @@ impl Builder {
             let investee = self.resolve(&party_ids, a("investee"), &iv.investee);
             if let (Some(x), Some(y)) = (investor, investee) {
                 if x == y {
-                    self.err(a("investee"), iv.investee.span(), "a party cannot invest in itself");
+                    self.err(
+                        a("investee"),
+                        iv.investee.span(),
+                        "a party cannot invest in itself",
+                    );
                 }
                 if x == EXTERNAL || y == EXTERNAL {
-                    self.err(a("investor"), iv.investor.span(), "`external` cannot be an investor or investee").hint =
-                        Some("declare the outside investor as a party".into());
+                    self.err(
+                        a("investor"),
+                        iv.investor.span(),
+                        "`external` cannot be an investor or investee",
+                    )
+                    .hint = Some("declare the outside investor as a party".into());
                 }
             }
             let credit_share = self.num_or(a("credit_share"), &iv.credit_share, 0.0, Range::Share);
             let credit_expiry = iv.credit_expiry.as_ref().map(|d| d.get_ref().0);
-            if iv.credit_share.as_ref().is_some_and(|c| *c.get_ref() > 0.0) && credit_expiry.is_none() {
+            if iv.credit_share.as_ref().is_some_and(|c| *c.get_ref() > 0.0)
+                && credit_expiry.is_none()
+            {
                 let c = iv.credit_share.as_ref()?;
-                self.err(a("credit_share"), c.span(), "credits need a `credit_expiry` date").hint =
+                self.err(
+                    a("credit_share"),
+                    c.span(),
+                    "credits need a `credit_expiry` date",
+                )
+                .hint =
                     Some("add credit_expiry = YYYY-MM-DD, the last day credits cover spend".into());
             }
             if let Some(post) = &iv.post_money {
-                Range::Positive.check(*post.get_ref()).err().map(|e| self.err(a("post_money"), post.span(), format!("`{}` {e}", a("post_money"))));
+                Range::Positive.check(*post.get_ref()).err().map(|e| {
+                    self.err(
+                        a("post_money"),
+                        post.span(),
+                        format!("`{}` {e}", a("post_money")),
+                    )
+                });
             }
             if iv.tranches.is_empty() {
-                self.err(a("tranche"), iv.id.span(), format!("investment `{id}` has no tranches")).hint =
-                    Some("add at least one [[investment.tranche]] with amount and date or milestone".into());
+                self.err(
+                    a("tranche"),
+                    iv.id.span(),
+                    format!("investment `{id}` has no tranches"),
+                )
+                .hint = Some(
+                    "add at least one [[investment.tranche]] with amount and date or milestone"
+                        .into(),
+                );
             }
             let mut tranches = Vec::new();
             let mut tranche_ids = Ids::new("tranche");
@@ -377,8 +556,17 @@ impl Builder {
                     (Some(d), None) => {
                         let date = d.get_ref().0;
                         if date < window.0 || date > window.1 {
-                            self.warn(ta("date"), d.span(), format!("tranche date {date} is outside the scenario window {} .. {}", window.0, window.1))
-                                .hint = Some("it is not paid in this run; move it or widen the window".into());
+                            self.warn(
+                                ta("date"),
+                                d.span(),
+                                format!(
+                                    "tranche date {date} is outside the scenario window {} .. {}",
+                                    window.0, window.1
+                                ),
+                            )
+                            .hint = Some(
+                                "it is not paid in this run; move it or widen the window".into(),
+                            );
                         }
                         When::Date(date)
                     }
@@ -387,33 +575,60 @@ impl Builder {
                         None => continue,
                     },
                     (Some(d), Some(_)) => {
-                        self.err(ta("date"), d.span(), "a tranche has a `date` or a `milestone`, not both").hint =
+                        self.err(
+                            ta("date"),
+                            d.span(),
+                            "a tranche has a `date` or a `milestone`, not both",
+                        )
+                        .hint =
                             Some("a milestone's expected date already says when it is paid".into());
                         continue;
                     }
                     (None, None) => {
-                        self.err(ta("amount"), t.span(), "a tranche needs a `date` or a `milestone`").hint =
+                        self.err(
+                            ta("amount"),
+                            t.span(),
+                            "a tranche needs a `date` or a `milestone`",
+                        )
+                        .hint =
                             Some("add date = YYYY-MM-DD or milestone = \"<milestone id>\"".into());
                         continue;
                     }
                 };
                 let post_money = match (&tr.post_money, &iv.post_money) {
-                    (Some(p), _) | (None, Some(p)) => self.num(ta("post_money"), p, Range::Positive),
+                    (Some(p), _) | (None, Some(p)) => {
+                        self.num(ta("post_money"), p, Range::Positive)
+                    }
                     (None, None) => {
                         self.err(ta("post_money"), t.span(), "no post-money valuation for this tranche").hint =
                             Some("set post_money on the tranche or on its investment; the stake is amount / post_money".into());
                         continue;
                     }
                 };
-                tranches.push(Tranche { id: tid, amount, when, post_money });
+                tranches.push(Tranche {
+                    id: tid,
+                    amount,
+                    when,
+                    post_money,
+                });
             }
             if let Some(total) = &iv.total {
                 let t = *total.get_ref();
                 if t < 0.0 {
-                    self.err(a("total"), total.span(), format!("`{}` must be zero or more, got {t}", a("total")));
+                    self.err(
+                        a("total"),
+                        total.span(),
+                        format!("`{}` must be zero or more, got {t}", a("total")),
+                    );
                 } else if (sum - t).abs() > SUM_TOLERANCE * t.abs().max(1.0) {
-                    self.err(a("total"), total.span(), format!("tranches add up to {sum} but the investment's total is {t}"))
-                        .hint = Some(format!("make the tranche amounts sum to {t}, or change `total`"));
+                    self.err(
+                        a("total"),
+                        total.span(),
+                        format!("tranches add up to {sum} but the investment's total is {t}"),
+                    )
+                    .hint = Some(format!(
+                        "make the tranche amounts sum to {t}, or change `total`"
+                    ));
                 }
             }
             if let (Some(investor), Some(investee)) = (investor, investee) {
@@ -448,12 +663,20 @@ impl Builder {
                 }
             }
             if buyer.is_some() && buyer == provider {
-                self.err(a("provider"), cm.provider.span(), "a party cannot buy compute from itself");
+                self.err(
+                    a("provider"),
+                    cm.provider.span(),
+                    "a party cannot buy compute from itself",
+                );
             }
             let total = self.num(a("total"), &cm.total, Range::NonNegative);
             let (cs, ce) = (cm.start.get_ref().0, cm.end.get_ref().0);
             if ce < cs {
-                self.err(a("end"), cm.end.span(), format!("commitment ends ({ce}) before it starts ({cs})"));
+                self.err(
+                    a("end"),
+                    cm.end.span(),
+                    format!("commitment ends ({ce}) before it starts ({cs})"),
+                );
                 continue;
             }
             let ramp = match cm.ramp.as_ref().map(|r| (r, r.get_ref().as_str())) {
@@ -461,53 +684,105 @@ impl Builder {
                 Some((_, "linear")) => Ramp::Linear,
                 Some((_, "front_loaded")) => Ramp::FrontLoaded,
                 Some((_, "back_loaded")) => Ramp::BackLoaded,
-                Some((r, "schedule")) => match &cm.schedule {
-                    None => {
-                        self.err(a("ramp"), r.span(), "`ramp = \"schedule\"` needs `schedule`, the amount per contract year");
-                        continue;
-                    }
-                    Some(s) => {
-                        let years = contract_years(cs, ce);
-                        let amounts = s.get_ref();
-                        let sum: f64 = amounts.iter().sum();
-                        if amounts.len() != years {
-                            self.err(a("schedule"), s.span(), format!(
+                Some((r, "schedule")) => {
+                    match &cm.schedule {
+                        None => {
+                            self.err(a("ramp"), r.span(), "`ramp = \"schedule\"` needs `schedule`, the amount per contract year");
+                            continue;
+                        }
+                        Some(s) => {
+                            let years = contract_years(cs, ce);
+                            let amounts = s.get_ref();
+                            let sum: f64 = amounts.iter().sum();
+                            if amounts.len() != years {
+                                self.err(a("schedule"), s.span(), format!(
                                 "schedule has {} yearly amounts but the contract spans {years} contract years",
                                 amounts.len()
                             ))
                             .hint = Some("one amount per contract year, counted from `start`".into());
-                        } else if amounts.iter().any(|x| !x.is_finite() || *x < 0.0) {
-                            self.err(a("schedule"), s.span(), "schedule amounts must be zero or more");
-                        } else if (sum - cm.total.get_ref()).abs() > SUM_TOLERANCE * cm.total.get_ref().abs().max(1.0) {
-                            self.err(a("schedule"), s.span(), format!("schedule adds up to {sum} but total is {}", cm.total.get_ref()))
+                            } else if amounts.iter().any(|x| !x.is_finite() || *x < 0.0) {
+                                self.err(
+                                    a("schedule"),
+                                    s.span(),
+                                    "schedule amounts must be zero or more",
+                                );
+                            } else if (sum - cm.total.get_ref()).abs()
+                                > SUM_TOLERANCE * cm.total.get_ref().abs().max(1.0)
+                            {
+                                self.err(
+                                    a("schedule"),
+                                    s.span(),
+                                    format!(
+                                        "schedule adds up to {sum} but total is {}",
+                                        cm.total.get_ref()
+                                    ),
+                                )
                                 .hint = Some("make the yearly amounts sum to `total`".into());
+                            }
+                            let shares = if sum > 0.0 {
+                                amounts.iter().map(|x| x / sum).collect()
+                            } else {
+                                vec![0.0; amounts.len()]
+                            };
+                            Ramp::Schedule(shares)
                         }
-                        let shares = if sum > 0.0 { amounts.iter().map(|x| x / sum).collect() } else { vec![0.0; amounts.len()] };
-                        Ramp::Schedule(shares)
                     }
-                },
+                }
                 Some((r, other)) => {
-                    self.bad_choice(&a("ramp"), r, other, &["flat", "linear", "front_loaded", "back_loaded", "schedule"]);
+                    self.bad_choice(
+                        &a("ramp"),
+                        r,
+                        other,
+                        &["flat", "linear", "front_loaded", "back_loaded", "schedule"],
+                    );
                     continue;
                 }
             };
             if cm.schedule.is_some() && !matches!(ramp, Ramp::Schedule(_)) {
                 let s = cm.schedule.as_ref()?;
-                self.err(a("schedule"), s.span(), "`schedule` is only used with ramp = \"schedule\"");
+                self.err(
+                    a("schedule"),
+                    s.span(),
+                    "`schedule` is only used with ramp = \"schedule\"",
+                );
             }
             let take_or_pay = self.num_or(a("take_or_pay"), &cm.take_or_pay, 0.0, Range::Share);
-            let demand_share = cm.demand_share.as_ref().map(|d| self.num(a("demand_share"), d, Range::NonNegative));
+            let demand_share = cm
+                .demand_share
+                .as_ref()
+                .map(|d| self.num(a("demand_share"), d, Range::NonNegative));
             if let (Some(d), Some(b)) = (&cm.demand_share, buyer) {
                 if !has_revenue.contains_key(&b) {
-                    self.err(a("demand_share"), d.span(), format!("demand follows the buyer's revenue, but `{}` has no [[revenue]]", parties[b].id));
+                    self.err(
+                        a("demand_share"),
+                        d.span(),
+                        format!(
+                            "demand follows the buyer's revenue, but `{}` has no [[revenue]]",
+                            parties[b].id
+                        ),
+                    );
                 }
             }
             if ce < start || cs > end {
-                self.warn(a("start"), cm.start.span(), "the commitment lies wholly outside the scenario window").hint =
-                    Some("none of its spend is in this run".into());
+                self.warn(
+                    a("start"),
+                    cm.start.span(),
+                    "the commitment lies wholly outside the scenario window",
+                )
+                .hint = Some("none of its spend is in this run".into());
             }
             if let (Some(buyer), Some(provider)) = (buyer, provider) {
-                commitments.push(Commitment { id, buyer, provider, total, start: cs, end: ce, ramp, take_or_pay, demand_share });
+                commitments.push(Commitment {
+                    id,
+                    buyer,
+                    provider,
+                    total,
+                    start: cs,
+                    end: ce,
+                    ramp,
+                    take_or_pay,
+                    demand_share,
+                });
             }
         }
 
@@ -525,24 +800,59 @@ impl Builder {
             let payee = self.resolve(&party_ids, a("payee"), &rs.payee);
             if let Some(p) = payer {
                 if !has_revenue.contains_key(&p) {
-                    self.err(a("payer"), rs.payer.span(), format!("the share's base is the payer's revenue, but `{}` has no [[revenue]]", parties[p].id))
-                        .hint = Some(format!("add a [[revenue]] section with party = \"{}\"", parties[p].id));
+                    self.err(
+                        a("payer"),
+                        rs.payer.span(),
+                        format!(
+                            "the share's base is the payer's revenue, but `{}` has no [[revenue]]",
+                            parties[p].id
+                        ),
+                    )
+                    .hint = Some(format!(
+                        "add a [[revenue]] section with party = \"{}\"",
+                        parties[p].id
+                    ));
                 }
             }
             let rate = self.num(a("rate"), &rs.rate, Range::Share);
             let (s0, s1) = (rs.start.get_ref().0, rs.end.get_ref().0);
             if s1 < s0 {
-                self.err(a("end"), rs.end.span(), format!("revenue share ends ({s1}) before it starts ({s0})"));
+                self.err(
+                    a("end"),
+                    rs.end.span(),
+                    format!("revenue share ends ({s1}) before it starts ({s0})"),
+                );
             }
-            let cap = rs.cap.as_ref().map(|c| self.num(a("cap"), c, Range::NonNegative));
-            let paid_to_date = self.num_or(a("paid_to_date"), &rs.paid_to_date, 0.0, Range::NonNegative);
+            let cap = rs
+                .cap
+                .as_ref()
+                .map(|c| self.num(a("cap"), c, Range::NonNegative));
+            let paid_to_date =
+                self.num_or(a("paid_to_date"), &rs.paid_to_date, 0.0, Range::NonNegative);
             if let (Some(c), Some(p)) = (&rs.cap, &rs.paid_to_date) {
                 if p.get_ref() > c.get_ref() {
-                    self.err(a("cap"), c.span(), format!("cap {} is below what has already been paid ({})", c.get_ref(), p.get_ref()));
+                    self.err(
+                        a("cap"),
+                        c.span(),
+                        format!(
+                            "cap {} is below what has already been paid ({})",
+                            c.get_ref(),
+                            p.get_ref()
+                        ),
+                    );
                 }
             }
             if let (Some(payer), Some(payee)) = (payer, payee) {
-                revenue_shares.push(RevenueShare { id, payer, payee, rate, start: s0, end: s1, cap, paid_to_date });
+                revenue_shares.push(RevenueShare {
+                    id,
+                    payer,
+                    payee,
+                    rate,
+                    start: s0,
+                    end: s1,
+                    cap,
+                    paid_to_date,
+                });
             }
         }
 
@@ -561,11 +871,22 @@ impl Builder {
             let amount = self.num(a("amount"), &pm.amount, Range::NonNegative);
             let date = pm.date.get_ref().0;
             if date < start || date > end {
-                self.warn(a("date"), pm.date.span(), format!("payment date {date} is outside the scenario window")).hint =
-                    Some("it is not paid in this run".into());
+                self.warn(
+                    a("date"),
+                    pm.date.span(),
+                    format!("payment date {date} is outside the scenario window"),
+                )
+                .hint = Some("it is not paid in this run".into());
             }
             if let (Some(payer), Some(payee)) = (payer, payee) {
-                payments.push(Payment { id, payer, payee, amount, date, note: pm.note.clone().unwrap_or_default() });
+                payments.push(Payment {
+                    id,
+                    payer,
+                    payee,
+                    amount,
+                    date,
+                    note: pm.note.clone().unwrap_or_default(),
+                });
             }
         }
 
@@ -574,37 +895,64 @@ impl Builder {
         let mut exit_of = HashMap::new();
         for x in &raw.exits {
             let ex = x.get_ref();
-            let Some(company) = self.resolve(&party_ids, "exit.company".into(), &ex.company) else { continue };
+            let Some(company) = self.resolve(&party_ids, "exit.company".into(), &ex.company) else {
+                continue;
+            };
             let cid = ex.company.get_ref().clone();
             if exit_of.insert(company, ()).is_some() {
-                self.err("exit.company", ex.company.span(), format!("`{cid}` has two [[exit]] sections"));
+                self.err(
+                    "exit.company",
+                    ex.company.span(),
+                    format!("`{cid}` has two [[exit]] sections"),
+                );
                 continue;
             }
             let a = |f: &str| format!("exit.{cid}.{f}");
             let value = match (&ex.valuation, &ex.revenue_multiple) {
-                (Some(v), None) => ExitValue::Valuation(self.num(a("valuation"), v, Range::NonNegative)),
+                (Some(v), None) => {
+                    ExitValue::Valuation(self.num(a("valuation"), v, Range::NonNegative))
+                }
                 (None, Some(m)) => {
                     let multiple = self.num(a("revenue_multiple"), m, Range::NonNegative);
                     if !has_revenue.contains_key(&company) {
-                        self.err(a("revenue_multiple"), m.span(), format!("a revenue multiple needs revenue, but `{cid}` has no [[revenue]]"));
+                        self.err(
+                            a("revenue_multiple"),
+                            m.span(),
+                            format!(
+                                "a revenue multiple needs revenue, but `{cid}` has no [[revenue]]"
+                            ),
+                        );
                     }
                     let basis = match ex.basis.as_ref().map(|b| (b, b.get_ref().as_str())) {
                         None | Some((_, "run_rate")) => Basis::RunRate,
                         Some((_, "ttm")) => Basis::Ttm,
                         Some((_, "last_period")) => Basis::LastPeriod,
                         Some((b, other)) => {
-                            self.bad_choice(&a("basis"), b, other, &["run_rate", "ttm", "last_period"]);
+                            self.bad_choice(
+                                &a("basis"),
+                                b,
+                                other,
+                                &["run_rate", "ttm", "last_period"],
+                            );
                             Basis::RunRate
                         }
                     };
                     ExitValue::Multiple { multiple, basis }
                 }
                 (Some(v), Some(_)) => {
-                    self.err(a("valuation"), v.span(), "give `valuation` or `revenue_multiple`, not both");
+                    self.err(
+                        a("valuation"),
+                        v.span(),
+                        "give `valuation` or `revenue_multiple`, not both",
+                    );
                     continue;
                 }
                 (None, None) => {
-                    self.err(a("valuation"), ex.company.span(), "an exit needs `valuation` or `revenue_multiple`");
+                    self.err(
+                        a("valuation"),
+                        ex.company.span(),
+                        "an exit needs `valuation` or `revenue_multiple`",
+                    );
                     continue;
                 }
             };
@@ -613,14 +961,25 @@ impl Builder {
 
         // Cross-checks that need everything resolved.
         for (i, m) in milestones.iter().enumerate() {
-            if !investments.iter().any(|inv| inv.tranches.iter().any(|t| t.when == When::Milestone(i))) {
-                self.warn(format!("milestone.{}", m.id), milestone_spans[i].clone(), format!("milestone `{}` releases no tranche", m.id));
+            if !investments
+                .iter()
+                .any(|inv| inv.tranches.iter().any(|t| t.when == When::Milestone(i)))
+            {
+                self.warn(
+                    format!("milestone.{}", m.id),
+                    milestone_spans[i].clone(),
+                    format!("milestone `{}` releases no tranche", m.id),
+                );
             }
             if m.condition.is_none() && (m.expected < start || m.expected > end) {
-                self.warn(format!("milestone.{}.expected", m.id), milestone_spans[i].clone(), format!(
-                    "milestone `{}` is expected on {}, outside the scenario window",
-                    m.id, m.expected
-                ));
+                self.warn(
+                    format!("milestone.{}.expected", m.id),
+                    milestone_spans[i].clone(),
+                    format!(
+                        "milestone `{}` is expected on {}, outside the scenario window",
+                        m.id, m.expected
+                    ),
+                );
             }
         }
 
@@ -633,32 +992,71 @@ impl Builder {
             discount_rate,
         };
         let params = std::mem::take(&mut self.params);
-        Some(Model { meta, grid, parties, revenues, milestones, investments, commitments, revenue_shares, payments, exits, params })
+        Some(Model {
+            meta,
+            grid,
+            parties,
+            revenues,
+            milestones,
+            investments,
+            commitments,
+            revenue_shares,
+            payments,
+            exits,
+            params,
+        })
     }
 
-    fn condition(&mut self, parties: &Ids, mid: &str, c: &file::Condition, span: std::ops::Range<usize>) -> Option<Condition> {
+    fn condition(
+        &mut self,
+        parties: &Ids,
+        mid: &str,
+        c: &file::Condition,
+        span: std::ops::Range<usize>,
+    ) -> Option<Condition> {
         let a = |f: &str| format!("milestone.{mid}.condition.{f}");
-        let at_least = self.num(format!("milestone.{mid}.at_least"), &c.at_least, Range::NonNegative);
+        let at_least = self.num(
+            format!("milestone.{mid}.at_least"),
+            &c.at_least,
+            Range::NonNegative,
+        );
         match c.kind.get_ref().as_str() {
             "cumulative_spend" => {
                 let (Some(b), Some(p)) = (&c.buyer, &c.provider) else {
-                    self.err(a("kind"), span, "a `cumulative_spend` condition needs `buyer` and `provider`");
+                    self.err(
+                        a("kind"),
+                        span,
+                        "a `cumulative_spend` condition needs `buyer` and `provider`",
+                    );
                     return None;
                 };
                 let buyer = self.resolve(parties, a("buyer"), b)?;
                 let provider = self.resolve(parties, a("provider"), p)?;
-                Some(Condition::CumulativeSpend { buyer, provider, at_least })
+                Some(Condition::CumulativeSpend {
+                    buyer,
+                    provider,
+                    at_least,
+                })
             }
             "revenue_run_rate" => {
                 let Some(p) = &c.party else {
-                    self.err(a("kind"), span, "a `revenue_run_rate` condition needs `party`");
+                    self.err(
+                        a("kind"),
+                        span,
+                        "a `revenue_run_rate` condition needs `party`",
+                    );
                     return None;
                 };
                 let party = self.resolve(parties, a("party"), p)?;
                 Some(Condition::RevenueRunRate { party, at_least })
             }
             other => {
-                self.bad_choice(&a("kind"), &c.kind, other, &["cumulative_spend", "revenue_run_rate"]);
+                self.bad_choice(
+                    &a("kind"),
+                    &c.kind,
+                    other,
+                    &["cumulative_spend", "revenue_run_rate"],
+                );
                 None
             }
         }
@@ -669,7 +1067,12 @@ impl Builder {
             Some(best) => format!("did you mean `{best}`? allowed: {}", allowed.join(", ")),
             None => format!("allowed: {}", allowed.join(", ")),
         };
-        self.err(field.to_string(), at.span(), format!("`{field}` cannot be `{got}`")).hint = Some(hint);
+        self.err(
+            field.to_string(),
+            at.span(),
+            format!("`{field}` cannot be `{got}`"),
+        )
+        .hint = Some(hint);
     }
 }
 
@@ -703,4 +1106,3 @@ fn range_hint(address: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
-

@@ -86,7 +86,12 @@ impl Grid {
                 None => break,
             }
         }
-        Grid { start, end, kind, periods }
+        Grid {
+            start,
+            end,
+            kind,
+            periods,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -162,7 +167,11 @@ mod tests {
         // Mar 20..31 = 12 days, April = 30, May 1..10 = 10.
         assert_eq!(
             ends,
-            vec![(d(2026, 3, 20), d(2026, 3, 31), 12), (d(2026, 4, 1), d(2026, 4, 30), 30), (d(2026, 5, 1), d(2026, 5, 10), 10)]
+            vec![
+                (d(2026, 3, 20), d(2026, 3, 31), 12),
+                (d(2026, 4, 1), d(2026, 4, 30), 30),
+                (d(2026, 5, 1), d(2026, 5, 10), 10)
+            ]
         );
     }
 

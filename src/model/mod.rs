@@ -149,7 +149,11 @@ pub struct Milestone {
 #[derive(Debug, Clone)]
 pub enum Condition {
     /// Cumulative compute spend of `buyer` with `provider` (over the run) >= `at_least`.
-    CumulativeSpend { buyer: usize, provider: usize, at_least: P },
+    CumulativeSpend {
+        buyer: usize,
+        provider: usize,
+        at_least: P,
+    },
     /// Annualised revenue run-rate of `party` at the period end >= `at_least`.
     RevenueRunRate { party: usize, at_least: P },
 }
@@ -273,6 +277,10 @@ impl Model {
 
     /// Parties whose kind is `lab`.
     pub fn labs(&self) -> impl Iterator<Item = usize> + '_ {
-        self.parties.iter().enumerate().filter(|(_, p)| p.kind == PartyKind::Lab).map(|(i, _)| i)
+        self.parties
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind == PartyKind::Lab)
+            .map(|(i, _)| i)
     }
 }

@@ -103,9 +103,19 @@ pub struct Params {
 }
 
 impl Params {
-    pub fn add(&mut self, address: impl Into<String>, value: f64, span: Option<Span<usize>>, range: Range) -> P {
+    pub fn add(
+        &mut self,
+        address: impl Into<String>,
+        value: f64,
+        span: Option<Span<usize>>,
+        range: Range,
+    ) -> P {
         self.values.push(value);
-        self.info.push(Info { address: address.into(), span, range });
+        self.info.push(Info {
+            address: address.into(),
+            span,
+            range,
+        });
         P((self.values.len() - 1) as u32)
     }
 
@@ -113,19 +123,28 @@ impl Params {
     /// (`commitment.x.total` or `commitments.x.total`).
     pub fn find(&self, address: &str) -> Option<P> {
         let canonical = canonical(address);
-        self.info.iter().position(|i| i.address == canonical).map(|i| P(i as u32))
+        self.info
+            .iter()
+            .position(|i| i.address == canonical)
+            .map(|i| P(i as u32))
     }
 
     /// Sets a parameter by address, checking its range.
     pub fn set(&mut self, address: &str, value: f64) -> Result<(), String> {
         let Some(p) = self.find(address) else {
-            let hint = match did_you_mean(&canonical(address), self.info.iter().map(|i| i.address.as_str())) {
+            let hint = match did_you_mean(
+                &canonical(address),
+                self.info.iter().map(|i| i.address.as_str()),
+            ) {
                 Some(best) => format!("; did you mean `{best}`?"),
                 None => "; `dealsim validate FILE --params` lists every address".to_string(),
             };
             return Err(format!("unknown parameter `{address}`{hint}"));
         };
-        self.info[p.ix()].range.check(value).map_err(|e| format!("`{address}` {e}"))?;
+        self.info[p.ix()]
+            .range
+            .check(value)
+            .map_err(|e| format!("`{address}` {e}"))?;
         self.values[p.ix()] = value;
         Ok(())
     }

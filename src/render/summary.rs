@@ -45,12 +45,29 @@ fn date(d: Option<chrono::NaiveDate>) -> String {
 pub fn to_text(s: &Summary) -> String {
     let mut o = String::new();
     let u = &s.unit;
-    let _ = writeln!(o, "{}  ({} .. {}, {}ly, {u}, NPV at {:.1}%)", s.scenario, s.start, s.end, s.period, s.discount_rate * 100.0);
+    let _ = writeln!(
+        o,
+        "{}  ({} .. {}, {}ly, {u}, NPV at {:.1}%)",
+        s.scenario,
+        s.start,
+        s.end,
+        s.period,
+        s.discount_rate * 100.0
+    );
     let _ = writeln!(o);
     let _ = writeln!(
         o,
         "{:<14} {:>10} {:>10} {:>10} {:>10} {:>9} {:>7} {:>10} {:>11} {:>11}",
-        "party", "paid", "received", "net", "NPV", "IRR", "MOIC", "peak exp.", "peak date", "payback"
+        "party",
+        "paid",
+        "received",
+        "net",
+        "NPV",
+        "IRR",
+        "MOIC",
+        "peak exp.",
+        "peak date",
+        "payback"
     );
     for p in &s.parties {
         let _ = writeln!(
@@ -72,8 +89,13 @@ pub fn to_text(s: &Summary) -> String {
         .parties
         .iter()
         .filter_map(|p| match &p.irr {
-            Figure::Undefined { undefined } => Some(format!("  {}: IRR undefined: {undefined}", p.id)),
-            Figure::Value(_) if p.irr_several_possible => Some(format!("  {}: flows change sign several times; the lowest IRR is shown", p.id)),
+            Figure::Undefined { undefined } => {
+                Some(format!("  {}: IRR undefined: {undefined}", p.id))
+            }
+            Figure::Value(_) if p.irr_several_possible => Some(format!(
+                "  {}: flows change sign several times; the lowest IRR is shown",
+                p.id
+            )),
             _ => None,
         })
         .collect();
@@ -110,9 +132,20 @@ pub fn to_text(s: &Summary) -> String {
         }
     }
     for rs in &s.revenue_shares {
-        let cap = rs.cap.map_or("no cap".into(), |c| format!("cap {} {u}", money(c)));
-        let reached = rs.cap_reached.map_or("not reached".into(), |d| format!("reached {d}"));
-        let _ = writeln!(o, "revenue share {} ({} -> {}): paid {} {u} in the run; {cap}, {reached}", rs.id, rs.payer, rs.payee, money(rs.paid_in_run));
+        let cap = rs
+            .cap
+            .map_or("no cap".into(), |c| format!("cap {} {u}", money(c)));
+        let reached = rs
+            .cap_reached
+            .map_or("not reached".into(), |d| format!("reached {d}"));
+        let _ = writeln!(
+            o,
+            "revenue share {} ({} -> {}): paid {} {u} in the run; {cap}, {reached}",
+            rs.id,
+            rs.payer,
+            rs.payee,
+            money(rs.paid_in_run)
+        );
     }
     if !s.tranches.is_empty() {
         let _ = writeln!(o);
@@ -122,7 +155,15 @@ pub fn to_text(s: &Summary) -> String {
                 (None, Some(dl)) => format!("not paid (deadline {dl})"),
                 (None, None) => "not paid in the window".into(),
             };
-            let _ = writeln!(o, "tranche {}/{}: {} {u} {} -> {}: {status}", t.investment, t.tranche, money(t.amount), t.investor, t.investee);
+            let _ = writeln!(
+                o,
+                "tranche {}/{}: {} {u} {} -> {}: {status}",
+                t.investment,
+                t.tranche,
+                money(t.amount),
+                t.investor,
+                t.investee
+            );
         }
     }
     for c in &s.credits {

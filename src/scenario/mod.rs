@@ -18,7 +18,10 @@ pub use file::ScenarioFile;
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read scenario `{path}`: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("scenario `{}` has errors", .0.file.name)]
     Invalid(Report),
 }
@@ -26,7 +29,10 @@ pub enum LoadError {
 /// Reads and parses a scenario file.
 pub fn load(path: &Path) -> Result<(Arc<SourceFile>, ScenarioFile), LoadError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: name.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: name.clone(),
+        source,
+    })?;
     let file = Arc::new(SourceFile { name, text });
     let parsed = parse(&file).map_err(LoadError::Invalid)?;
     Ok((file, parsed))
@@ -43,17 +49,26 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<ScenarioFile, Report> {
 fn from_toml_error(text: &str, e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_string();
     let span = e.span();
-    let field = span.as_ref().map(|s| key_path_at(text, s.start)).unwrap_or_default();
+    let field = span
+        .as_ref()
+        .map(|s| key_path_at(text, s.start))
+        .unwrap_or_default();
     let mut d = Diagnostic::error(field, span, message.clone());
     if let Some((unknown, expected)) = parse_unknown_field(&message) {
         let hint = match did_you_mean(&unknown, expected.iter().map(String::as_str)) {
-            Some(best) => format!("did you mean `{best}`? allowed here: {}", expected.join(", ")),
+            Some(best) => format!(
+                "did you mean `{best}`? allowed here: {}",
+                expected.join(", ")
+            ),
             None => format!("allowed here: {}", expected.join(", ")),
         };
         d = d.hint(hint);
     } else if message.contains("missing field") {
         d = d.hint("see docs/scenario-format.md for the fields each section needs");
-    } else if message.contains("TOML datetime") || message.contains("local date") || message.contains("is not a calendar date") {
+    } else if message.contains("TOML datetime")
+        || message.contains("local date")
+        || message.contains("is not a calendar date")
+    {
         d = d.hint("write dates as TOML dates without quotes, e.g. 2026-03-31");
     }
     d
@@ -79,6 +94,10 @@ fn key_path_at(text: &str, offset: usize) -> String {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line = text[line_start..].lines().next().unwrap_or("");
     let key = line.split('=').next().unwrap_or("").trim();
+    if key.starts_with('[') {
+        // The error is in a table header itself.
+        return key.trim_matches(|c| c == '[' || c == ']').to_string();
+    }
     let table = text[..line_start]
         .lines()
         .rev()
@@ -99,7 +118,9 @@ mod tests {
 
     #[test]
     fn unknown_field_message_is_split() {
-        let (u, e) = parse_unknown_field("unknown field `grwth`, expected one of `party`, `growth`").unwrap();
+        let (u, e) =
+            parse_unknown_field("unknown field `grwth`, expected one of `party`, `growth`")
+                .unwrap();
         assert_eq!(u, "grwth");
         assert_eq!(e, vec!["party", "growth"]);
     }

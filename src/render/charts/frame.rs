@@ -1,0 +1,644 @@
+//! The parts every chart shares, laid out once: title, subtitle, legend,
+//! value or row axis (with an optional second value axis), a time axis
+//! labelled by year or quarter, gridlines, and the plot area in between.
+//!
+//! A chart builds a [`Frame`] from a [`Spec`], draws its series through
+//! [`Frame::x`] and [`Frame::y`], and takes the finished [`Scene`].
+
+use chrono::NaiveDate;
+use plotters::style::RGBColor;
+
+use super::font::{Face, Font};
+use super::palette;
+use super::scale::{year_frac, year_frac_end, Ticks};
+use super::scene::{Align, Scene, Shape};
+
+/// Fonts and spacing for a canvas size; text shrinks slower than the canvas.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub width: u32,
+    pub height: u32,
+    /// 1 at 1600 x 900.
+    pub k: f64,
+    pub title: Font,
+    pub subtitle: Font,
+    pub legend: Font,
+    pub tick: Font,
+    pub note: Font,
+}
+
+impl Style {
+    pub fn new(width: u32, height: u32) -> Style {
+        let k = (f64::from(width) / 1600.0)
+            .min(f64::from(height) / 900.0)
+            .clamp(0.2, 4.0)
+            .powf(0.7);
+        Style {
+            width,
+            height,
+            k,
+            title: Font::new(Face::Bold, 40.0 * k),
+            subtitle: Font::new(Face::Regular, 26.0 * k),
+            legend: Font::new(Face::Regular, 24.0 * k),
+            tick: Font::new(Face::Regular, 23.0 * k),
+            note: Font::new(Face::Regular, 22.0 * k),
+        }
+    }
+
+    /// A length of `px` pixels at 1600 x 900, scaled like the text.
+    pub fn px(&self, px: f64) -> f64 {
+        px * self.k
+    }
+
+    /// The dash pattern of reference and comparison lines.
+    pub fn dash(&self) -> (f64, f64) {
+        (self.px(12.0), self.px(7.0))
+    }
+
+    fn margin(&self) -> f64 {
+        self.px(36.0)
+    }
+}
+
+/// How a legend entry is drawn.
+#[derive(Debug, Clone, Copy)]
+pub enum Swatch {
+    Bar(RGBColor),
+    Line {
+        color: RGBColor,
+        width: f64,
+        dash: Option<(f64, f64)>,
+    },
+    Dot(RGBColor),
+    Ring(RGBColor),
+    /// No swatch: a heading for the items after it, or a note.
+    Note,
+}
+
+#[derive(Debug, Clone)]
+pub struct LegendItem {
+    pub swatch: Swatch,
+    pub label: String,
+}
+
+impl LegendItem {
+    pub fn new(swatch: Swatch, label: impl Into<String>) -> LegendItem {
+        LegendItem {
+            swatch,
+            label: label.into(),
+        }
+    }
+}
+
+/// The vertical axis.
+#[derive(Debug, Clone)]
+pub enum YAxis {
+    /// Money, with its title (units included).
+    Values { ticks: Ticks, title: String },
+    /// One labelled row per item, top to bottom.
+    Rows(Vec<(String, RGBColor)>),
+}
+
+/// What a chart asks of its frame.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub title: String,
+    pub subtitle: String,
+    pub legend: Vec<LegendItem>,
+    /// First and last day shown (inclusive).
+    pub dates: (NaiveDate, NaiveDate),
+    pub y: YAxis,
+    /// A second value axis on the right, sharing the gridlines.
+    pub y2: Option<(Ticks, String)>,
+    /// Room right of the plot for labels the chart draws itself.
+    pub right_gutter: f64,
+    /// Bars summing periods: year labels centred on their year, not at ticks.
+    pub bars: bool,
+}
+
+/// The plot rectangle, in pixels.
+#[derive(Debug, Clone, Copy)]
+pub struct Plot {
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+}
+
+/// A laid-out chart frame.
+pub struct Frame {
+    pub style: Style,
+    pub plot: Plot,
+    pub scene: Scene,
+    x_range: (f64, f64),
+    y_range: (f64, f64),
+    y2_range: Option<(f64, f64)>,
+    rows: usize,
+}
+
+impl Frame {
+    pub fn new(style: Style, spec: &Spec) -> Frame {
+        let mut scene = Scene::new(style.width, style.height);
+        let (w, h) = (f64::from(style.width), f64::from(style.height));
+        let m = style.margin();
+        let mut y = m;
+        y = header(&mut scene, &style, spec, y);
+        y = legend(
+            &mut scene,
+            &style,
+            &spec.legend,
+            y + style.px(14.0),
+            w - 2.0 * m,
+        );
+        let tick = style.tick;
+        let has_titles = matches!(&spec.y, YAxis::Values { title, .. } if !title.is_empty())
+            || spec.y2.is_some();
+        let axis_title_baseline = y + style.px(22.0) + tick.cap_height();
+        let top = if has_titles {
+            axis_title_baseline + style.px(16.0)
+        } else {
+            y + style.px(20.0)
+        };
+        let (x0, x1) = (year_frac(spec.dates.0), year_frac_end(spec.dates.1));
+        let label_lines = if quarter_axis((x0, x1)) { 2.15 } else { 1.0 };
+        let bottom = h - m - tick.size * label_lines - style.px(12.0);
+        let gap = style.px(12.0);
+        let left = m + y_labels_width(&style, &spec.y) + gap;
+        let y2_width = spec.y2.as_ref().map_or(0.0, |(t, _)| {
+            t.values()
+                .iter()
+                .map(|v| tick.width(&t.label(*v)))
+                .fold(0.0, f64::max)
+                + gap
+        });
+        let right = w - m - y2_width - spec.right_gutter;
+        let plot = Plot {
+            left,
+            top,
+            right: right.max(left + 10.0),
+            bottom: bottom.max(top + 10.0),
+        };
+        let (y_range, rows) = match &spec.y {
+            YAxis::Values { ticks, .. } => ((ticks.min, ticks.max), 0),
+            YAxis::Rows(rows) => ((0.0, rows.len().max(1) as f64), rows.len()),
+        };
+        let mut frame = Frame {
+            style,
+            plot,
+            scene,
+            x_range: (x0, x1.max(x0 + 1e-6)),
+            y_range,
+            y2_range: spec.y2.as_ref().map(|(t, _)| (t.min, t.max)),
+            rows,
+        };
+        frame.time_axis(spec.bars);
+        frame.value_axes(spec, axis_title_baseline);
+        frame
+    }
+
+    /// Pixel x of a fractional year.
+    pub fn x(&self, year: f64) -> f64 {
+        let (a, b) = self.x_range;
+        self.plot.left + (year - a) / (b - a) * (self.plot.right - self.plot.left)
+    }
+
+    /// Pixel x of the start of a day.
+    pub fn x_date(&self, d: NaiveDate) -> f64 {
+        self.x(year_frac(d))
+    }
+
+    /// Pixel x of the end of a day.
+    pub fn x_date_end(&self, d: NaiveDate) -> f64 {
+        self.x(year_frac_end(d))
+    }
+
+    /// Pixel y of a value on the left axis.
+    pub fn y(&self, v: f64) -> f64 {
+        scale_y(self.y_range, &self.plot, v)
+    }
+
+    /// Pixel y of a value on the right axis (the left one if there is none).
+    pub fn y2(&self, v: f64) -> f64 {
+        scale_y(self.y2_range.unwrap_or(self.y_range), &self.plot, v)
+    }
+
+    /// Pixel y of the middle of row `i`, and the row height.
+    pub fn row(&self, i: usize) -> (f64, f64) {
+        let h = (self.plot.bottom - self.plot.top) / self.rows.max(1) as f64;
+        (self.plot.top + (i as f64 + 0.5) * h, h)
+    }
+
+    /// The emphasised zero line; draw it over bars and areas, under lines.
+    pub fn zero_line(&mut self) {
+        let y = self.y(0.0);
+        let width = self.style.px(2.0);
+        self.scene.line(
+            vec![(self.plot.left, y), (self.plot.right, y)],
+            palette::ZERO,
+            width,
+        );
+    }
+
+    /// A vertical reference line across the plot at fractional year `x`.
+    pub fn vertical(&mut self, x: f64, color: RGBColor, dash: Option<(f64, f64)>) {
+        let px = self.x(x);
+        let points = vec![(px, self.plot.top), (px, self.plot.bottom)];
+        let width = self.style.px(2.0);
+        match dash {
+            Some(d) => self.scene.dashed(points, color, width, d),
+            None => self.scene.line(points, color, width),
+        }
+    }
+
+    /// A marker for an event on a line: a dark dot ringed in white.
+    pub fn dot(&mut self, (x, y): (f64, f64)) {
+        let (radius, ring) = (self.style.px(7.0), self.style.px(2.0));
+        let (fill, stroke) = (Some(palette::REFERENCE), Some((palette::WHITE, ring)));
+        self.scene.push(Shape::Circle {
+            x,
+            y,
+            radius,
+            fill,
+            stroke,
+        });
+    }
+
+    /// A label inside the plot next to `(x, y)`, kept inside the plot area:
+    /// right of the point, or left of it when it would run past the right edge.
+    pub fn annotate(&mut self, text: &str, (x, y): (f64, f64), color: RGBColor) {
+        let font = self.style.note;
+        let pad = self.style.px(10.0);
+        let width = font.width(text);
+        let (tx, align) = if x + pad + width <= self.plot.right {
+            (x + pad, Align::Left)
+        } else {
+            (x - pad, Align::Right)
+        };
+        let ty = y.clamp(
+            self.plot.top + font.cap_height() + pad,
+            self.plot.bottom - pad,
+        );
+        // A white backing so gridlines do not run through the letters.
+        let left = if align == Align::Left { tx } else { tx - width };
+        self.scene.rect(
+            (left - 3.0, ty - font.cap_height() - 4.0),
+            (left + width + 3.0, ty + font.descent() + 2.0),
+            palette::WHITE,
+        );
+        self.scene.text(text, (tx, ty), font, align, color);
+    }
+
+    pub fn into_scene(self) -> Scene {
+        self.scene
+    }
+
+    /// Year (or quarter) gridlines and labels under the plot.
+    fn time_axis(&mut self, centred: bool) {
+        let (x0, x1) = self.x_range;
+        let font = self.style.tick;
+        let width = self.plot.right - self.plot.left;
+        let first_line = self.plot.bottom + self.style.px(12.0) + font.cap_height();
+        let quarters = quarter_axis(self.x_range);
+        let marks = if quarters {
+            quarter_marks(x0, x1)
+        } else {
+            year_marks(x0, x1, font, width, centred)
+        };
+        for mark in &marks {
+            if mark.at > x0 + 1e-9 && mark.at < x1 - 1e-9 {
+                let px = self.x(mark.at);
+                self.scene.line(
+                    vec![(px, self.plot.top), (px, self.plot.bottom)],
+                    palette::YEAR_GRID,
+                    self.style.px(1.5),
+                );
+            }
+        }
+        self.time_labels(marks, first_line);
+        if quarters {
+            self.time_labels(
+                year_marks(x0, x1, font, width, true),
+                first_line + font.size * 1.15,
+            );
+        }
+    }
+
+    /// Writes the labels of `marks` on one line, kept inside the canvas.
+    fn time_labels(&mut self, marks: Vec<Mark>, baseline: f64) {
+        let (x0, x1) = self.x_range;
+        let font = self.style.tick;
+        let right_edge = f64::from(self.style.width) - self.style.margin();
+        for mark in marks {
+            let Some((label, a, b)) = mark.label else {
+                continue;
+            };
+            let w = font.width(&label);
+            if mark.at_tick {
+                // At its tick, but not past the plot's left edge or the canvas's right.
+                let cx = self
+                    .x(mark.at)
+                    .clamp(self.plot.left + w / 2.0, right_edge - w / 2.0);
+                self.scene.text(
+                    label,
+                    (cx, baseline),
+                    font,
+                    Align::Center,
+                    palette::MUTED_TEXT,
+                );
+            } else {
+                // Centred on the visible part of its period, if it fits there.
+                let (pa, pb) = (self.x(a.max(x0)), self.x(b.min(x1)));
+                if w <= (pb - pa) * 0.95 {
+                    self.scene.text(
+                        label,
+                        ((pa + pb) / 2.0, baseline),
+                        font,
+                        Align::Center,
+                        palette::MUTED_TEXT,
+                    );
+                }
+            }
+        }
+    }
+
+    /// Horizontal gridlines, tick labels and axis titles (or row labels).
+    fn value_axes(&mut self, spec: &Spec, title_baseline: f64) {
+        let font = self.style.tick;
+        let gap = self.style.px(12.0);
+        let grid = self.style.px(1.5);
+        let (left, right) = (self.plot.left, self.plot.right);
+        match &spec.y {
+            YAxis::Values { ticks, title } => {
+                for v in ticks.values() {
+                    let y = self.y(v);
+                    self.scene
+                        .line(vec![(left, y), (right, y)], palette::GRID, grid);
+                    let label = ticks.label(v);
+                    self.scene.text(
+                        label,
+                        (left - gap, y + font.cap_height() / 2.0),
+                        font,
+                        Align::Right,
+                        palette::MUTED_TEXT,
+                    );
+                }
+                if !title.is_empty() {
+                    self.scene.text(
+                        title.clone(),
+                        (self.style.margin(), title_baseline),
+                        font,
+                        Align::Left,
+                        palette::MUTED_TEXT,
+                    );
+                }
+            }
+            YAxis::Rows(rows) => {
+                for (i, (label, color)) in rows.iter().enumerate() {
+                    let (y, h) = self.row(i);
+                    if i > 0 {
+                        let line = y - h / 2.0;
+                        self.scene
+                            .line(vec![(left, line), (right, line)], palette::GRID, grid);
+                    }
+                    self.scene.text(
+                        label.clone(),
+                        (left - gap, y + font.cap_height() / 2.0),
+                        font,
+                        Align::Right,
+                        *color,
+                    );
+                }
+                let bottom = self.plot.bottom;
+                self.scene
+                    .line(vec![(left, bottom), (right, bottom)], palette::AXIS, grid);
+            }
+        }
+        if let Some((ticks, title)) = &spec.y2 {
+            for v in ticks.values() {
+                let y = self.y2(v);
+                self.scene.text(
+                    ticks.label(v),
+                    (right + gap, y + font.cap_height() / 2.0),
+                    font,
+                    Align::Left,
+                    palette::MUTED_TEXT,
+                );
+            }
+            let edge = f64::from(self.style.width) - self.style.margin() - spec.right_gutter;
+            self.scene.text(
+                title.clone(),
+                (edge, title_baseline),
+                font,
+                Align::Right,
+                palette::MUTED_TEXT,
+            );
+        }
+    }
+}
+
+fn scale_y((lo, hi): (f64, f64), plot: &Plot, v: f64) -> f64 {
+    plot.bottom - (v - lo) / (hi - lo).max(1e-12) * (plot.bottom - plot.top)
+}
+
+/// Draws title and subtitle; returns the y below them.
+fn header(scene: &mut Scene, style: &Style, spec: &Spec, top: f64) -> f64 {
+    let m = style.margin();
+    let width = f64::from(style.width) - 2.0 * m;
+    let mut y = top;
+    for (text, font, color, space) in [
+        (&spec.title, style.title, palette::TEXT, 0.0),
+        (
+            &spec.subtitle,
+            style.subtitle,
+            palette::MUTED_TEXT,
+            style.px(14.0),
+        ),
+    ] {
+        let (font, lines) = fit(text, font, width);
+        for (i, line) in lines.into_iter().enumerate() {
+            let lead = if i == 0 { space } else { font.size * 0.25 };
+            let baseline = y + lead + font.cap_height();
+            scene.text(line, (m, baseline), font, Align::Left, color);
+            y = baseline + font.descent();
+        }
+    }
+    y
+}
+
+/// The font and lines that fit `text` into `width`: the font shrunk up to a
+/// quarter, then the text broken at spaces.
+fn fit(text: &str, font: Font, width: f64) -> (Font, Vec<String>) {
+    for shrink in [1.0, 0.92, 0.84, 0.76] {
+        let f = Font::new(font.face, font.size * shrink);
+        if f.width(text) <= width {
+            return (f, vec![text.to_string()]);
+        }
+    }
+    let f = Font::new(font.face, font.size * 0.84);
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if f.width(&format!("{line} {word}")) <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    (f, lines)
+}
+
+/// Draws the legend in rows as wide as `width`; returns the y below it.
+fn legend(scene: &mut Scene, style: &Style, items: &[LegendItem], top: f64, width: f64) -> f64 {
+    if items.is_empty() {
+        return top;
+    }
+    let font = style.legend;
+    let m = style.margin();
+    let swatch_w = style.px(34.0);
+    let (inner, between) = (style.px(10.0), style.px(30.0));
+    let row_h = font.size * 1.3;
+    let mut x = m;
+    let mut baseline = top + font.cap_height();
+    let width_of = |item: &LegendItem| match item.swatch {
+        Swatch::Note => font.width(&item.label),
+        _ => swatch_w + inner + font.width(&item.label),
+    };
+    for (i, item) in items.iter().enumerate() {
+        let note = matches!(item.swatch, Swatch::Note);
+        let (swatch_w, inner) = if note { (0.0, 0.0) } else { (swatch_w, inner) };
+        let item_w = width_of(item);
+        // A heading stays on the row of the item after it.
+        let needed = item_w
+            + if note {
+                items
+                    .get(i + 1)
+                    .map_or(0.0, |next| style.px(10.0) + width_of(next))
+            } else {
+                0.0
+            };
+        if x > m && x + needed > m + width {
+            x = m;
+            baseline += row_h;
+        }
+        let mid = baseline - font.cap_height() / 2.0;
+        draw_swatch(scene, style, item.swatch, (x, mid), swatch_w);
+        let color = if note {
+            palette::MUTED_TEXT
+        } else {
+            palette::TEXT
+        };
+        scene.text(
+            item.label.clone(),
+            (x + swatch_w + inner, baseline),
+            font,
+            Align::Left,
+            color,
+        );
+        x += item_w + if note { inner } else { between };
+    }
+    baseline + font.descent()
+}
+
+fn draw_swatch(scene: &mut Scene, style: &Style, swatch: Swatch, (x, mid): (f64, f64), w: f64) {
+    let half = style.px(9.0);
+    let cx = x + w / 2.0;
+    match swatch {
+        Swatch::Bar(color) => scene.rect((cx - half, mid - half), (cx + half, mid + half), color),
+        Swatch::Line { color, width, dash } => {
+            let points = vec![(x, mid), (x + w, mid)];
+            match dash {
+                Some(d) => scene.dashed(points, color, width, d),
+                None => scene.line(points, color, width),
+            }
+        }
+        Swatch::Dot(color) => scene.push(Shape::Circle {
+            x: cx,
+            y: mid,
+            radius: half,
+            fill: Some(color),
+            stroke: None,
+        }),
+        Swatch::Ring(color) => scene.push(Shape::Circle {
+            x: cx,
+            y: mid,
+            radius: half,
+            fill: Some(palette::WHITE),
+            stroke: Some((color, style.px(2.5))),
+        }),
+        Swatch::Note => {}
+    }
+}
+
+/// Width of the widest label left of the plot.
+fn y_labels_width(style: &Style, y: &YAxis) -> f64 {
+    let font = style.tick;
+    match y {
+        YAxis::Values { ticks, .. } => ticks
+            .values()
+            .iter()
+            .map(|v| font.width(&ticks.label(*v)))
+            .fold(0.0, f64::max),
+        YAxis::Rows(rows) => rows.iter().map(|(l, _)| font.width(l)).fold(0.0, f64::max),
+    }
+}
+
+/// A gridline on the time axis and, maybe, the label of the period after it.
+struct Mark {
+    at: f64,
+    /// Label and the span it names; drawn at the tick when `at_tick`.
+    label: Option<(String, f64, f64)>,
+    at_tick: bool,
+}
+
+/// Gridlines at each 1 January. Labels name every year in its middle
+/// (`centred`, for bars that sum a period), or the years at their ticks
+/// (for values at a point in time); every 2nd, 5th or 10th year only when
+/// the years are too narrow for every label.
+fn year_marks(x0: f64, x1: f64, font: Font, plot_width: f64, centred: bool) -> Vec<Mark> {
+    let (first, last) = (x0.floor() as i32, x1.ceil() as i32);
+    let per_year = plot_width / (x1 - x0).max(1e-9);
+    let label_w = font.width("2026") * 1.5;
+    let every = [1, 2, 5, 10, 20, 50]
+        .into_iter()
+        .find(|n| f64::from(*n) * per_year >= label_w)
+        .unwrap_or(100);
+    let at_tick = !centred || every > 1;
+    (first..=last)
+        .map(|y| {
+            let at = f64::from(y);
+            let label = if !at_tick {
+                Some((y.to_string(), at, at + 1.0))
+            } else if y % every == 0 && at >= x0 - 1e-9 && at <= x1 + 1e-9 {
+                Some((y.to_string(), at, at))
+            } else {
+                None
+            };
+            Mark { at, label, at_tick }
+        })
+        .collect()
+}
+
+/// Spans up to this many years are labelled by quarter, with the years below.
+const QUARTER_AXIS_YEARS: f64 = 2.0;
+
+fn quarter_axis((x0, x1): (f64, f64)) -> bool {
+    x1 - x0 <= QUARTER_AXIS_YEARS + 1e-9
+}
+
+/// Gridlines at each quarter start, each quarter labelled "Q1".
+fn quarter_marks(x0: f64, x1: f64) -> Vec<Mark> {
+    let first = (x0 * 4.0).floor() as i32;
+    let last = (x1 * 4.0).ceil() as i32;
+    (first..=last)
+        .map(|q| {
+            let at = f64::from(q) / 4.0;
+            let label = format!("Q{}", q.rem_euclid(4) + 1);
+            Mark {
+                at,
+                label: Some((label, at, at + 0.25)),
+                at_tick: false,
+            }
+        })
+        .collect()
+}
