@@ -47,30 +47,36 @@ fn promote(mut r: Report) -> Report {
     r
 }
 
+/// What `dealsim run` was asked to do besides which files.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Output directory; `outputs/<file stem>` when `None`.
+    pub out: Option<PathBuf>,
+    /// `--set` overrides, applied to every file.
+    pub sets: Vec<(String, f64)>,
+    /// Chart size in pixels.
+    pub size: (u32, u32),
+    pub deny_warnings: bool,
+    pub quiet: bool,
+}
+
 /// `dealsim run`.
-pub fn run(
-    files: &[PathBuf],
-    out: Option<&Path>,
-    sets: &[(String, f64)],
-    deny_warnings: bool,
-    quiet: bool,
-    color: bool,
-) -> Result<(), Error> {
-    let loaded = load_all(files, sets, deny_warnings, color)?;
+pub fn run(files: &[PathBuf], options: &RunOptions, color: bool) -> Result<(), Error> {
+    let loaded = load_all(files, &options.sets, options.deny_warnings, color)?;
     let several = loaded.len() > 1;
     for (file, model, warnings) in loaded {
         let stem = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "scenario".into());
-        let target = match out {
+        let target = match &options.out {
             Some(dir) if several => dir.join(&stem),
-            Some(dir) => dir.to_path_buf(),
+            Some(dir) => dir.clone(),
             None => Path::new("outputs").join(&stem),
         };
         let run = Run::new(model, warnings);
-        let written = write_outputs(&run, &target)?;
-        if !quiet {
+        let written = write_outputs(&run, &target, options.size)?;
+        if !options.quiet {
             print!("{}", summary::to_text(&run.summary));
         }
         println!(
@@ -82,8 +88,8 @@ pub fn run(
     Ok(())
 }
 
-/// Writes every output of a run into `target`, atomically.
-pub fn write_outputs(run: &Run, target: &Path) -> Result<PathBuf, Error> {
+/// Writes every output of a run into `target`, atomically, charts at `size` pixels.
+pub fn write_outputs(run: &Run, target: &Path, size: (u32, u32)) -> Result<PathBuf, Error> {
     let staging = Staging::new(target).map_err(Error::Output)?;
     let dir = staging.path();
     let mut cash = tables::cashflows(run).map_err(|e| Error::Output(e.to_string()))?;
@@ -93,9 +99,7 @@ pub fn write_outputs(run: &Run, target: &Path) -> Result<PathBuf, Error> {
     tables::write_csv(&mut periods, &dir.join("periods.csv")).map_err(Error::Output)?;
     std::fs::write(dir.join("summary.json"), summary::to_json(&run.summary))
         .map_err(|e| Error::Output(e.to_string()))?;
-    let chart_dir = dir.join("charts");
-    std::fs::create_dir_all(&chart_dir).map_err(|e| Error::Output(e.to_string()))?;
-    charts::render_all(run, &chart_dir).map_err(Error::Output)?;
+    charts::render_all_sized(run, &dir.join("charts"), size.0, size.1).map_err(Error::Output)?;
     staging.commit().map_err(Error::Output)
 }
 

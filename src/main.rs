@@ -29,6 +29,9 @@ enum Command {
         /// --set revenue.openai.growth=0.4 (repeatable).
         #[arg(long = "set", value_name = "ADDRESS=VALUE", value_parser = parse_set)]
         sets: Vec<(String, f64)>,
+        /// Chart size in pixels (PNG; the SVG's nominal size too).
+        #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = parse_size)]
+        size: (u32, u32),
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
@@ -65,6 +68,21 @@ fn parse_set(s: &str) -> Result<(String, f64), String> {
     Ok((k.trim().to_string(), v))
 }
 
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{s}` is not WIDTHxHEIGHT, e.g. 1600x900");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let (w, h): (u32, u32) = (
+        w.trim().parse().map_err(|_| bad())?,
+        h.trim().parse().map_err(|_| bad())?,
+    );
+    if !(200..=8000).contains(&w) || !(120..=8000).contains(&h) {
+        return Err(format!(
+            "chart size {w}x{h} is out of range (200x120 to 8000x8000)"
+        ));
+    }
+    Ok((w, h))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal();
@@ -73,9 +91,19 @@ fn main() -> ExitCode {
             files,
             out,
             sets,
+            size,
             deny_warnings,
             quiet,
-        } => dealsim::cli::run(&files, out.as_deref(), &sets, deny_warnings, quiet, color),
+        } => {
+            let options = dealsim::cli::RunOptions {
+                out,
+                sets,
+                size,
+                deny_warnings,
+                quiet,
+            };
+            dealsim::cli::run(&files, &options, color)
+        }
         Command::Validate {
             files,
             deny_warnings,

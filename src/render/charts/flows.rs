@@ -88,7 +88,8 @@ pub fn chart(run: &Run, party: usize, style: Style) -> Scene {
     let per = summed.unwrap_or(m.grid.kind).name();
     let (y, y2) = axes(bars.extent(), line, per, &m.meta.money_label());
 
-    let color = palette::party(party);
+    // Darker than the party colour: its bars may share the hue (Compute is orange).
+    let color = palette::darken(palette::party(party), 0.3);
     let terminal = run.table.kind_total(party, FlowKind::TerminalValue, true);
     let mut line_label = String::from("Cumulative net");
     if y2.is_some() {
