@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::engine::{FlowKind, Ledger, Outcome, Plan};
-use crate::model::{Model, PartyKind, When, EXTERNAL};
+use crate::model::{Model, When};
 pub use table::PeriodTable;
 
 /// A figure that may not exist, with the reason when it does not.
@@ -411,7 +411,6 @@ pub fn summarize(
         })
         .collect();
 
-    let _ = (EXTERNAL, PartyKind::Lab);
     Summary {
         scenario: m.meta.name.clone(),
         unit: m.meta.money_label(),

@@ -991,6 +991,34 @@ impl Builder {
             unit,
             discount_rate,
         };
+        // Flows store party and deal indices as u16 to stay small.
+        let counts = [
+            ("party", parties.len()),
+            ("revenue", revenues.len()),
+            ("investment", investments.len()),
+            ("commitment", commitments.len()),
+            ("revenue_share", revenue_shares.len()),
+            ("payment", payments.len()),
+            ("exit", exits.len()),
+        ];
+        let most_tranches = investments
+            .iter()
+            .map(|i| i.tranches.len())
+            .max()
+            .unwrap_or(0);
+        for (what, n) in counts
+            .into_iter()
+            .chain([("investment.tranche", most_tranches)])
+        {
+            if n > usize::from(u16::MAX) {
+                self.err(
+                    what,
+                    h.name.span(),
+                    format!("{n} [[{what}]] entries: at most {} are supported", u16::MAX),
+                )
+                .hint = Some("split the scenario into several files".into());
+            }
+        }
         let params = std::mem::take(&mut self.params);
         Some(Model {
             meta,
