@@ -8,6 +8,20 @@ use crate::output::Staging;
 use crate::render::{charts, summary, tables};
 use crate::{load_model, model::Model, Error, Run};
 
+/// Writes to stdout, ignoring a closed pipe (`dealsim run ... | head`).
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+macro_rules! say {
+    ($($t:tt)*) => { emit(&format!($($t)*)) };
+}
+
+macro_rules! sayln {
+    ($($t:tt)*) => { emit(&(format!($($t)*) + "\n")) };
+}
+
 impl Error {
     /// The error as the user sees it on stderr.
     pub fn render(&self, color: bool) -> String {
@@ -60,26 +74,46 @@ pub struct RunOptions {
     pub quiet: bool,
 }
 
-/// `dealsim run`.
-pub fn run(files: &[PathBuf], options: &RunOptions, color: bool) -> Result<(), Error> {
-    let loaded = load_all(files, &options.sets, options.deny_warnings, color)?;
-    let several = loaded.len() > 1;
-    for (file, model, warnings) in loaded {
+/// Where each file's outputs go: `--out` itself for one file, `--out/<stem>`
+/// for several, `outputs/<stem>` by default. Refuses a target that is a
+/// user's own file or directory, and two files writing to one place.
+fn targets(files: &[PathBuf], out: Option<&Path>) -> Result<Vec<PathBuf>, Error> {
+    let several = files.len() > 1;
+    let mut targets: Vec<PathBuf> = Vec::new();
+    for file in files {
         let stem = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "scenario".into());
-        let target = match &options.out {
+        let target = match out {
             Some(dir) if several => dir.join(&stem),
-            Some(dir) => dir.clone(),
+            Some(dir) => dir.to_path_buf(),
             None => Path::new("outputs").join(&stem),
         };
+        if targets.contains(&target) {
+            return Err(Error::Usage(format!(
+                "two scenario files would both write to `{}`; rename one of them",
+                target.display()
+            )));
+        }
+        crate::output::check_target(&target).map_err(Error::Usage)?;
+        targets.push(target);
+    }
+    Ok(targets)
+}
+
+/// `dealsim run`.
+pub fn run(files: &[PathBuf], options: &RunOptions, color: bool) -> Result<(), Error> {
+    // Every input and every target is checked before anything is written.
+    let loaded = load_all(files, &options.sets, options.deny_warnings, color)?;
+    let targets = targets(files, options.out.as_deref())?;
+    for ((_, model, warnings), target) in loaded.into_iter().zip(targets) {
         let run = Run::new(model, warnings);
         let written = write_outputs(&run, &target, options.size)?;
         if !options.quiet {
-            print!("{}", summary::to_text(&run.summary));
+            say!("{}", summary::to_text(&run.summary));
         }
-        println!(
+        sayln!(
             "wrote {} ({} files)",
             written.display(),
             count_files(&written)
@@ -142,7 +176,7 @@ pub fn validate(
                 if !warnings.diagnostics.is_empty() {
                     eprint!("{}", warnings.render(color));
                 }
-                println!(
+                sayln!(
                     "{}: ok ({}, {} periods, {} parties)",
                     f.display(),
                     model.meta.name,
@@ -151,7 +185,7 @@ pub fn validate(
                 );
                 if params {
                     for (i, info) in model.params.info.iter().enumerate() {
-                        println!("  {} = {}", info.address, model.params.values[i]);
+                        sayln!("  {} = {}", info.address, model.params.values[i]);
                     }
                 }
             }
@@ -187,7 +221,7 @@ pub fn list(dir: &Path) -> Result<(), Error> {
             Ok((_, raw)) => {
                 let h = raw.scenario.get_ref();
                 let first = h.description.lines().next().unwrap_or("").trim();
-                println!(
+                sayln!(
                     "{:<40} {}{}",
                     f.display(),
                     h.name.get_ref(),
@@ -198,7 +232,7 @@ pub fn list(dir: &Path) -> Result<(), Error> {
                     }
                 );
             }
-            Err(_) => println!(
+            Err(_) => sayln!(
                 "{:<40} (does not parse: run `dealsim validate {}`)",
                 f.display(),
                 f.display()

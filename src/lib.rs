@@ -49,6 +49,10 @@ pub enum Error {
     Override(String),
     #[error("cannot write outputs: {0}")]
     Output(String),
+    /// The command line asks for something impossible (e.g. an `--out` that
+    /// is a user's own directory).
+    #[error("{0}")]
+    Usage(String),
     /// Already reported to the user; carries the exit code.
     #[error("")]
     Quiet(i32),
@@ -58,7 +62,7 @@ impl Error {
     /// The process exit code: 2 for bad input, 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Scenario(_) | Error::Override(_) => 2,
+            Error::Scenario(_) | Error::Override(_) | Error::Usage(_) => 2,
             Error::Load(scenario::LoadError::Invalid(_)) => 2,
             Error::Load(scenario::LoadError::Io { .. }) => 2,
             Error::Output(_) => 1,

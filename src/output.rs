@@ -1,10 +1,41 @@
-//! Writing a run's outputs all at once, or not at all.
+//! Writing a run's outputs all at once, or not at all, and never over a
+//! user's own files.
 //!
 //! Outputs are written into a fresh hidden directory beside the target and
-//! renamed into place only when every file is complete. A failed or
-//! interrupted run leaves the previous outputs as they were.
+//! renamed into place only when every file is complete, so a failed or
+//! interrupted run leaves the previous outputs as they were. Every output
+//! directory carries a [`MARKER`] file; dealsim replaces only a directory
+//! that has it (or an empty one), and refuses anything else.
 
 use std::path::{Path, PathBuf};
+
+/// The file that marks a directory as dealsim's to replace.
+pub const MARKER: &str = ".dealsim-output";
+
+/// Checks that `target` may be written: absent, empty, or an earlier dealsim output.
+pub fn check_target(target: &Path) -> Result<(), String> {
+    if !target.exists() {
+        return Ok(());
+    }
+    if !target.is_dir() {
+        return Err(format!(
+            "`{}` exists and is not a directory; choose another --out",
+            target.display()
+        ));
+    }
+    let empty = std::fs::read_dir(target)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false);
+    if empty || target.join(MARKER).is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` exists and is not a dealsim output directory (it has no {MARKER} file); \
+             dealsim will not replace it: choose another --out, or remove it yourself",
+            target.display()
+        ))
+    }
+}
 
 /// A directory being filled, to be renamed over `target` by [`Staging::commit`].
 pub struct Staging {
@@ -15,6 +46,7 @@ pub struct Staging {
 impl Staging {
     /// Creates the staging directory next to `target` (creating `target`'s parent).
     pub fn new(target: &Path) -> Result<Staging, String> {
+        check_target(target)?;
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -28,6 +60,11 @@ impl Staging {
             .prefix(&format!(".{name}.partial-"))
             .tempdir_in(&parent)
             .map_err(|e| format!("{}: {e}", parent.display()))?;
+        std::fs::write(
+            dir.path().join(MARKER),
+            "dealsim output directory: dealsim may replace it on the next run\n",
+        )
+        .map_err(|e| format!("{}: {e}", dir.path().display()))?;
         Ok(Staging {
             target: target.to_path_buf(),
             dir,
@@ -39,19 +76,81 @@ impl Staging {
         self.dir.path()
     }
 
-    /// Moves the finished directory into place, replacing an older one.
+    /// Moves the finished directory into place, replacing an earlier output.
+    /// On failure the staging directory is removed and the earlier output kept.
     pub fn commit(self) -> Result<PathBuf, String> {
         let Staging { target, dir } = self;
-        let staged = dir.keep();
+        // Checked again: something may have appeared at `target` during the run.
+        check_target(&target)?;
         let err = |e: std::io::Error| format!("{}: {e}", target.display());
-        if target.exists() {
-            let old = staged.with_extension("old");
-            std::fs::rename(&target, &old).map_err(err)?;
-            std::fs::rename(&staged, &target).map_err(err)?;
-            std::fs::remove_dir_all(&old).map_err(err)?;
-        } else {
-            std::fs::rename(&staged, &target).map_err(err)?;
+        if !target.exists() {
+            let staged = dir.keep();
+            return match std::fs::rename(&staged, &target) {
+                Ok(()) => Ok(target),
+                Err(e) => {
+                    let _ = std::fs::remove_dir_all(&staged);
+                    Err(err(e))
+                }
+            };
         }
+        let old = dir.path().with_extension("old");
+        std::fs::rename(&target, &old).map_err(err)?;
+        let staged = dir.keep();
+        if let Err(e) = std::fs::rename(&staged, &target) {
+            // Put the earlier output back; drop what was staged.
+            let _ = std::fs::rename(&old, &target);
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(err(e));
+        }
+        // `old` holds only an earlier dealsim output (checked above).
+        std::fs::remove_dir_all(&old).map_err(|e| format!("{}: {e}", old.display()))?;
         Ok(target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_users_directory_or_file_is_never_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mine = tmp.path().join("reports");
+        std::fs::create_dir(&mine).unwrap();
+        std::fs::write(mine.join("memo.txt"), "thesis").unwrap();
+        assert!(Staging::new(&mine).is_err());
+        assert_eq!(
+            std::fs::read_to_string(mine.join("memo.txt")).unwrap(),
+            "thesis"
+        );
+        let file = tmp.path().join("notes");
+        std::fs::write(&file, "notes").unwrap();
+        assert!(Staging::new(&file).is_err());
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "notes");
+        // Nothing was left behind beside them.
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn an_earlier_output_is_replaced_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let s = Staging::new(&out).unwrap();
+        std::fs::write(s.path().join("a.csv"), "1").unwrap();
+        s.commit().unwrap();
+        let s = Staging::new(&out).unwrap();
+        std::fs::write(s.path().join("b.csv"), "2").unwrap();
+        s.commit().unwrap();
+        assert!(
+            !out.join("a.csv").exists(),
+            "stale files from the earlier run remain"
+        );
+        assert_eq!(std::fs::read_to_string(out.join("b.csv")).unwrap(), "2");
+        assert!(out.join(MARKER).is_file());
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            1,
+            "staging left behind"
+        );
     }
 }

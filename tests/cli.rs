@@ -182,12 +182,17 @@ fn bad_inputs_exit_2_with_their_message_and_write_nothing() {
             .filter_map(|l| l.strip_prefix("# expect: "))
             .collect();
         assert!(!expects.is_empty(), "{}: no `# expect:` line", f.display());
+        // `# flags: ...` lines add arguments, e.g. --deny-warnings for warnings.
+        let flags: Vec<&str> = src
+            .lines()
+            .filter_map(|l| l.strip_prefix("# flags: "))
+            .flat_map(str::split_whitespace)
+            .collect();
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        let o = dealsim(
-            &["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()],
-            tmp.path(),
-        );
+        let mut args = vec!["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        args.extend(flags);
+        let o = dealsim(&args, tmp.path());
         let stderr = text(&o.stderr);
         assert_eq!(
             o.status.code(),
@@ -271,7 +276,7 @@ fn set_overrides_a_number_and_rejects_unknown_addresses() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text(&o.stderr).contains("did you mean `revenue_share.microsoft.cap`"),
+        text(&o.stderr).contains("`revenue_share.microsoft` has: rate, cap, paid_to_date"),
         "{}",
         text(&o.stderr)
     );
@@ -347,6 +352,14 @@ fn validate_and_list_work_on_the_shipped_scenarios() {
         "{}",
         text(&o.stdout)
     );
+    // The shipped scenarios are clean: no warnings either.
+    for s in scenarios() {
+        let o = dealsim(
+            &["validate", "--deny-warnings", s.to_str().unwrap()],
+            &root(),
+        );
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
     let o = dealsim(&["list"], &root());
     assert!(o.status.success());
     assert_eq!(text(&o.stdout).lines().count(), scenarios().len());
@@ -365,4 +378,104 @@ fn assert_finite(v: &serde_json::Value, ctx: &str) {
             .for_each(|(k, x)| assert_finite(x, &format!("{ctx}.{k}"))),
         _ => {}
     }
+}
+
+#[test]
+fn out_never_replaces_a_users_directory_or_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = root().join("scenarios/amazon-anthropic.toml");
+    let mine = tmp.path().join("reports");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("memo.txt"), "thesis").unwrap();
+    let o = dealsim(
+        &[
+            "run",
+            s.to_str().unwrap(),
+            "--out",
+            mine.to_str().unwrap(),
+            "-q",
+        ],
+        &root(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("is not a dealsim output directory"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(mine.join("memo.txt")).unwrap(),
+        "thesis"
+    );
+    assert_eq!(std::fs::read_dir(&mine).unwrap().count(), 1);
+
+    let file = tmp.path().join("notes.txt");
+    std::fs::write(&file, "notes").unwrap();
+    let o = dealsim(
+        &[
+            "run",
+            s.to_str().unwrap(),
+            "--out",
+            file.to_str().unwrap(),
+            "-q",
+        ],
+        &root(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "notes");
+    // Nothing but the two user paths exists: no staging or backup left behind.
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn two_files_with_one_stem_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let src = root().join("scenarios/amazon-anthropic.toml");
+    std::fs::copy(&src, a.join("deal.toml")).unwrap();
+    std::fs::copy(&src, b.join("deal.toml")).unwrap();
+    let out = tmp.path().join("out");
+    let args = [
+        "run",
+        "a/deal.toml",
+        "b/deal.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    let o = dealsim(&args, tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("would both write to"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().unwrap();
+    let s = root().join("scenarios/amazon-openai-2026.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args([
+            "run",
+            s.to_str().unwrap(),
+            "--out",
+            tmp.path().join("o").to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here, like `| head -c1`.
+    let o = child.wait_with_output().unwrap();
+    assert!(!text(&o.stderr).contains("panicked"), "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0));
 }

@@ -474,7 +474,8 @@ date = 2009-04-01
         inv.irr
     );
     // Excel's XNPV example on the same flows at 9% gives 2086.647602.
-    assert!((inv.npv - 2086.647602).abs() < 1e-5, "{}", inv.npv);
+    let npv = inv.npv.value().unwrap();
+    assert!((npv - 2086.647602).abs() < 1e-5, "{npv}");
     // Peak exposure -10000 on the first date; payback when cumulative turns >= 0:
     // -10000 + 2750 + 4250 + 3250 = 250 on 2009-02-15.
     assert_eq!(inv.peak_exposure_date, Some(d(2008, 1, 1)));
@@ -502,7 +503,7 @@ date = 2026-05-01
     let r = run(text);
     match &r.summary.parties[0].irr {
         Figure::Undefined { undefined } => {
-            assert!(undefined.contains("no sign change"), "{undefined}")
+            assert!(undefined.contains("inflow on every date"), "{undefined}")
         }
         other => panic!("expected undefined, got {other:?}"),
     }
@@ -545,4 +546,31 @@ fn ledger_balances_in_every_period() {
                 < 1e-9
         );
     }
+}
+
+#[test]
+fn a_delayed_month_end_milestone_stays_on_the_month_end() {
+    // funding-event in amazon-openai-2026 is expected 2027-06-30; 9 months later is
+    // 2028-03-31 (a month end stays a month end), inside the 2028-12-31 deadline.
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/amazon-openai-2026.toml");
+    let sets = vec![("milestone.funding-event.delay_months".to_string(), 9.0)];
+    let r = Run::from_file(&path, &sets).unwrap();
+    let t = r
+        .summary
+        .tranches
+        .iter()
+        .find(|t| t.milestone.as_deref() == Some("funding-event"))
+        .unwrap();
+    assert_eq!(t.paid, Some(d(2028, 3, 31)));
+    // 21 months: 2029-03-31, after the deadline: never paid.
+    let sets = vec![("milestone.funding-event.delay_months".to_string(), 21.0)];
+    let r = Run::from_file(&path, &sets).unwrap();
+    let t = r
+        .summary
+        .tranches
+        .iter()
+        .find(|t| t.milestone.as_deref() == Some("funding-event"))
+        .unwrap();
+    assert_eq!(t.paid, None);
 }

@@ -262,10 +262,7 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
     for (i, ms) in m.milestones.iter().enumerate() {
         if ms.condition.is_none() {
             let delay = ms.delay_months.of(v).max(0.0) as u32;
-            let date = ms
-                .expected
-                .checked_add_months(Months::new(delay))
-                .unwrap_or(NaiveDate::MAX);
+            let date = crate::model::grid::add_months(ms.expected, delay).unwrap_or(NaiveDate::MAX);
             out.milestone_date[i] = (date <= ms.deadline).then_some(date);
         }
     }

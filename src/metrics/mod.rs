@@ -78,10 +78,16 @@ pub struct PartyFigures {
     pub net: f64,
     pub terminal_value: f64,
     pub invested: f64,
+    /// What the party does in this scenario: `lab`, `investor`, `provider`,
+    /// `investor & provider`, or `other`.
+    pub role: String,
     pub peak_exposure: f64,
     pub peak_exposure_date: Option<NaiveDate>,
+    /// Payback counting the terminal value (a paper gain at the horizon).
     pub payback_date: Option<NaiveDate>,
-    pub npv: f64,
+    /// Payback on cash flows only.
+    pub cash_payback_date: Option<NaiveDate>,
+    pub npv: Figure,
     pub irr: Figure,
     pub irr_several_possible: bool,
     pub moic: Figure,
@@ -176,6 +182,7 @@ pub fn summarize(
         let mut received = 0.0;
         let mut tv = 0.0;
         let mut dated: Vec<(NaiveDate, f64)> = Vec::new();
+        let mut cash_dated: Vec<(NaiveDate, f64)> = Vec::new();
         for f in &ledger.flows {
             let signed = if f.payee as usize == pi {
                 received += f.amount;
@@ -188,24 +195,34 @@ pub fn summarize(
             };
             if f.kind == FlowKind::TerminalValue {
                 tv += f.amount;
+            } else {
+                cash_dated.push((f.date, signed));
             }
             dated.push((f.date, signed));
         }
         dated.sort_by_key(|x| x.0);
+        cash_dated.sort_by_key(|x| x.0);
         let by_date = merge_dates(&dated);
         let (peak, peak_date, payback) = exposure(&by_date);
-        let npv = irr::xnpv(rate, &by_date, m.grid.start).unwrap_or(0.0);
+        let (_, _, cash_payback) = exposure(&merge_dates(&cash_dated));
+        let npv = match irr::xnpv(rate, &by_date, m.grid.start) {
+            Some(v) if v.is_finite() => Figure::Value(v),
+            _ => Figure::undefined("the discounted flows overflow"),
+        };
         let (irr_fig, several) = match irr::xirr(&by_date) {
             Ok(r) => (Figure::Value(r.rate), r.several_possible),
-            Err(e) => (Figure::undefined(e.to_string()), false),
+            Err(e) => (Figure::undefined(irr_reason(e)), false),
         };
-        let invested: f64 = m
-            .investments
-            .iter()
-            .enumerate()
-            .filter(|(_, inv)| inv.investor == pi)
-            .map(|(i, _)| out.invested_cash[i] + out.credits_drawn[i])
-            .sum();
+        let invested = invested(m, out, |inv| inv.investor == pi);
+        let invests = m.investments.iter().any(|inv| inv.investor == pi);
+        let sells = m.commitments.iter().any(|c| c.provider == pi);
+        let role = match (party.kind, invests, sells) {
+            (crate::model::PartyKind::Lab, _, _) => "lab",
+            (_, true, true) => "investor & provider",
+            (_, true, false) => "investor",
+            (_, false, true) => "provider",
+            _ => "other",
+        };
         let moic = if paid > 0.0 {
             Figure::Value(received / paid)
         } else {
@@ -224,9 +241,11 @@ pub fn summarize(
             net: received - paid,
             terminal_value: tv,
             invested,
+            role: role.to_string(),
             peak_exposure: peak,
             peak_exposure_date: peak_date,
             payback_date: payback,
+            cash_payback_date: cash_payback,
             npv,
             irr: irr_fig,
             irr_several_possible: several,
@@ -294,15 +313,7 @@ pub fn summarize(
             continue;
         }
         seen.push(pair);
-        let invested: f64 = ledger
-            .flows
-            .iter()
-            .filter(|f| {
-                matches!(f.kind, FlowKind::Tranche | FlowKind::Credit)
-                    && (f.payer as usize, f.payee as usize) == pair
-            })
-            .map(|f| f.amount)
-            .sum();
+        let invested = invested(m, out, |inv| (inv.investor, inv.investee) == pair);
         let compute: f64 = ledger
             .flows
             .iter()
@@ -426,6 +437,31 @@ pub fn summarize(
         credits,
         commitments,
         ledger_imbalance: ledger.imbalance(np, m.grid.len()),
+    }
+}
+
+/// Amount invested by the investments `which` selects: cash tranches paid plus
+/// credits drawn (what actually left the investor in the ledger).
+fn invested(m: &Model, out: &Outcome, which: impl Fn(&crate::model::Investment) -> bool) -> f64 {
+    m.investments
+        .iter()
+        .zip(out.invested_cash.iter().zip(&out.credits_drawn))
+        .filter(|(inv, _)| which(inv))
+        .map(|(_, (cash, credits))| cash + credits)
+        .sum::<f64>()
+        + 0.0 // an empty sum is -0.0
+}
+
+/// Why a party has no IRR, in terms of its flows (which are netted by date first).
+fn irr_reason(e: irr::IrrUndefined) -> String {
+    match e {
+        irr::IrrUndefined::NoSignChange { all_positive: true } => {
+            "its net flow is an inflow on every date, so no rate makes the NPV zero".into()
+        }
+        irr::IrrUndefined::NoSignChange {
+            all_positive: false,
+        } => "its net flow is an outflow on every date, so no rate makes the NPV zero".into(),
+        other => format!("{other} (flows netted by date)"),
     }
 }
 

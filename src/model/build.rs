@@ -2,9 +2,12 @@
 //!
 //! The checks run in one pass and collect diagnostics instead of returning at
 //! the first, so a user fixes a file in one round. Each diagnostic carries the
-//! span of the offending value, the field's address and a hint.
+//! span of the offending value, the field's address and a hint. One method per
+//! section of the file; [`Scope`] carries what later sections may refer to
+//! (the window, the parties, the milestones).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range as Span;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -14,9 +17,10 @@ use super::params::{Params, Range};
 use super::*;
 use crate::diagnostic::{Diagnostic, Report, SourceFile};
 use crate::scenario::file::{self, S};
+use crate::scenario::ScenarioFile;
 use crate::suggest::did_you_mean;
 
-/// Relative tolerance when tranches must add up to a stated total.
+/// Relative tolerance when amounts must add up to a stated total.
 const SUM_TOLERANCE: f64 = 1e-9;
 
 /// Validates a parsed scenario. Warnings are returned alongside the model.
@@ -36,11 +40,30 @@ pub fn build(file: &Arc<SourceFile>, raw: &ScenarioFile) -> Result<(Model, Repor
     }
 }
 
-use crate::scenario::ScenarioFile;
+/// Number of contract years in `start..=end`, counted from `start`'s anniversaries.
+pub fn contract_years(start: NaiveDate, end: NaiveDate) -> usize {
+    let mut n = 0;
+    let mut year_start = start;
+    while year_start <= end {
+        n += 1;
+        year_start = match start.checked_add_months(chrono::Months::new(12 * n as u32)) {
+            Some(d) => d,
+            None => break,
+        };
+    }
+    n
+}
 
-struct Builder {
-    diags: Vec<Diagnostic>,
-    params: Params,
+/// Entries a `growth_path` needs: one per whole scenario year of the window,
+/// counted in 365.25-day years, so leap days need no entry of their own.
+pub fn growth_path_years(start: NaiveDate, end: NaiveDate) -> usize {
+    (((end - start).num_days()) as f64 / 365.25).ceil().max(1.0) as usize
+}
+
+/// The most `growth_path` entries a window can use: one per started 365-day
+/// year (the last may cover only leap days).
+fn most_used(start: NaiveDate, end: NaiveDate) -> usize {
+    (((end - start).num_days() + 1) as f64 / 365.0).ceil() as usize
 }
 
 /// Ids of one kind, for resolving references with a did-you-mean.
@@ -60,11 +83,34 @@ impl Ids {
     }
 }
 
+/// What later sections may refer to.
+struct Scope {
+    start: NaiveDate,
+    end: NaiveDate,
+    parties: Vec<Party>,
+    party_ids: Ids,
+    /// Parties with a `[[revenue]]` line.
+    has_revenue: HashSet<usize>,
+    milestone_ids: Ids,
+}
+
+impl Scope {
+    fn in_window(&self, d: NaiveDate) -> bool {
+        d >= self.start && d <= self.end
+    }
+}
+
+struct Builder {
+    diags: Vec<Diagnostic>,
+    params: Params,
+}
+
+// Diagnostics and the parameter registry.
 impl Builder {
     fn err(
         &mut self,
         field: impl Into<String>,
-        span: std::ops::Range<usize>,
+        span: Span<usize>,
         msg: impl Into<String>,
     ) -> &mut Diagnostic {
         self.diags
@@ -75,7 +121,7 @@ impl Builder {
     fn warn(
         &mut self,
         field: impl Into<String>,
-        span: std::ops::Range<usize>,
+        span: Span<usize>,
         msg: impl Into<String>,
     ) -> &mut Diagnostic {
         self.diags
@@ -88,9 +134,7 @@ impl Builder {
         if let Err(e) = range.check(*v.get_ref()) {
             let hint = range_hint(&address);
             let d = self.err(address.clone(), v.span(), format!("`{address}` {e}"));
-            if let Some(h) = hint {
-                d.hint = Some(h.to_string());
-            }
+            d.hint = hint.map(str::to_string);
         }
         self.params
             .add(address, *v.get_ref(), non_empty(v.span()), range)
@@ -106,16 +150,16 @@ impl Builder {
 
     fn declare(&mut self, ids: &mut Ids, field: String, id: &S<String>) -> bool {
         let name = id.get_ref();
-        if name.is_empty()
-            || !name
+        let valid = !name.is_empty()
+            && name
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid {
             self.err(
                 field,
                 id.span(),
                 format!(
-                    "{} id `{name}` must be letters, digits, `-` or `_`",
+                    "{} id `{name}` must be ASCII letters, digits, `-` or `_`",
                     ids.what
                 ),
             )
@@ -153,11 +197,112 @@ impl Builder {
         None
     }
 
+    fn bad_choice(&mut self, field: &str, at: &S<String>, got: &str, allowed: &[&str]) {
+        let hint = match did_you_mean(got, allowed.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`? allowed: {}", allowed.join(", ")),
+            None => format!("allowed: {}", allowed.join(", ")),
+        };
+        self.err(
+            field.to_string(),
+            at.span(),
+            format!("`{field}` cannot be `{got}`"),
+        )
+        .hint = Some(hint);
+    }
+
+    /// An optional field that has no effect here: an error naming it.
+    fn unused<T>(&mut self, field: String, v: &Option<S<T>>, why: &str) {
+        if let Some(v) = v {
+            self.err(
+                field.clone(),
+                v.span(),
+                format!("`{field}` is not used {why}"),
+            )
+            .hint = Some("remove it, or change the setting it depends on".into());
+        }
+    }
+}
+
+// The sections of the file.
+impl Builder {
     fn model(&mut self, raw: &ScenarioFile) -> Option<Model> {
-        let h = raw.scenario.get_ref();
+        let (meta, grid) = self.header(raw.scenario.get_ref());
+        let (parties, party_ids) = self.parties(&raw.parties);
+        let mut scope = Scope {
+            start: grid.start,
+            end: grid.end,
+            parties,
+            party_ids,
+            has_revenue: HashSet::new(),
+            milestone_ids: Ids::new("milestone"),
+        };
+        let revenues: Vec<Revenue> = raw
+            .revenues
+            .iter()
+            .filter_map(|r| self.revenue(&mut scope, r.get_ref()))
+            .collect();
+        let milestones: Vec<Milestone> = raw
+            .milestones
+            .iter()
+            .filter_map(|m| self.milestone(&mut scope, m.get_ref()))
+            .collect();
+        let mut investment_ids = Ids::new("investment");
+        let investments: Vec<Investment> = raw
+            .investments
+            .iter()
+            .filter_map(|i| self.investment(&scope, &mut investment_ids, i.get_ref()))
+            .collect();
+        let mut commitment_ids = Ids::new("commitment");
+        let commitments: Vec<Commitment> = raw
+            .commitments
+            .iter()
+            .filter_map(|c| self.commitment(&scope, &mut commitment_ids, c.get_ref()))
+            .collect();
+        let mut share_ids = Ids::new("revenue share");
+        let revenue_shares: Vec<RevenueShare> = raw
+            .revenue_shares
+            .iter()
+            .filter_map(|r| self.revenue_share(&scope, &mut share_ids, r.get_ref()))
+            .collect();
+        let mut payment_ids = Ids::new("payment");
+        let payments: Vec<Payment> = raw
+            .payments
+            .iter()
+            .filter_map(|p| self.payment(&scope, &mut payment_ids, p.get_ref()))
+            .collect();
+        let mut exit_of = HashSet::new();
+        let exits: Vec<Exit> = raw
+            .exits
+            .iter()
+            .filter_map(|x| self.exit(&scope, &mut exit_of, x))
+            .collect();
+
+        self.milestone_checks(&scope, raw, &milestones, &investments);
+        self.exit_checks(&scope, raw, &exits, &investments);
+        self.size_limits(raw, &scope.parties, &investments);
+
+        let parties = std::mem::take(&mut scope.parties);
+        let params = std::mem::take(&mut self.params);
+        Some(Model {
+            meta,
+            grid,
+            parties,
+            revenues,
+            milestones,
+            investments,
+            commitments,
+            revenue_shares,
+            payments,
+            exits,
+            params,
+        })
+    }
+
+    /// `[scenario]`: the window, the period grid, the unit, the discount rate.
+    fn header(&mut self, h: &file::Header) -> (Meta, Grid) {
         let start = h.start.get_ref().0;
         let end = h.end.get_ref().0;
-        let mut ok = true;
+        let mut window_ok = true;
         if end < start {
             self.err(
                 "scenario.end",
@@ -166,7 +311,15 @@ impl Builder {
             )
             .hint =
                 Some("`end` is the last day of the horizon and must be on or after `start`".into());
-            ok = false;
+            window_ok = false;
+        } else if (end - start).num_days() > 366 * 200 {
+            self.err(
+                "scenario.end",
+                h.end.span(),
+                "the horizon is longer than 200 years",
+            )
+            .hint = Some("dealsim models deals over years or decades".into());
+            window_ok = false;
         }
         let kind = match h.period.get_ref().as_str() {
             "month" => PeriodKind::Month,
@@ -182,15 +335,6 @@ impl Builder {
                 PeriodKind::Month
             }
         };
-        if ok && (end - start).num_days() > 366 * 200 {
-            self.err(
-                "scenario.end",
-                h.end.span(),
-                "the horizon is longer than 200 years",
-            )
-            .hint = Some("dealsim models deals over years or decades".into());
-            ok = false;
-        }
         let unit = match h.unit.get_ref().as_str() {
             "ones" => Unit::Ones,
             "thousands" => Unit::Thousands,
@@ -221,19 +365,26 @@ impl Builder {
         let discount_rate = self.num(
             "scenario.discount_rate".into(),
             &h.discount_rate,
-            Range::Rate,
+            Range::Discount,
         );
-        let grid = if ok {
-            Grid::new(start, end, kind)
-        } else {
-            Grid::new(start, start, kind)
+        // With a broken window, a one-day grid lets the other checks run.
+        let grid = Grid::new(start, if window_ok { end } else { start }, kind);
+        let meta = Meta {
+            name: h.name.get_ref().clone(),
+            description: h.description.clone(),
+            sources: h.sources.clone(),
+            currency,
+            unit,
+            discount_rate,
         };
-        let window = (start, end);
+        (meta, grid)
+    }
 
-        // Parties.
-        let mut party_ids = Ids::new("party");
-        party_ids.index.insert("external".into(), 0);
-        party_ids.names.push("external".into());
+    /// `[[party]]`; `external` comes first, built in.
+    fn parties(&mut self, raw: &[S<file::Party>]) -> (Vec<Party>, Ids) {
+        let mut ids = Ids::new("party");
+        ids.index.insert("external".into(), EXTERNAL);
+        ids.names.push("external".into());
         let ext_cash = self
             .params
             .add("party.external.opening_cash", 0.0, None, Range::Any);
@@ -244,23 +395,22 @@ impl Builder {
             opening_cash: ext_cash,
             gross_margin: None,
         }];
-        for p in &raw.parties {
-            let p = p.get_ref();
+        for p in raw.iter().map(S::get_ref) {
             if p.id.get_ref() == "external" {
-                self.err("party.id", p.id.span(), "`external` is built in and must not be declared").hint =
-                    Some("flows to or from customers and third parties use `external` without declaring it".into());
+                self.err("party.id", p.id.span(), "`external` is built in and must not be declared").hint = Some(
+                    "flows to or from customers and third parties use `external` without declaring it".into(),
+                );
                 continue;
             }
-            if !self.declare(&mut party_ids, "party.id".into(), &p.id) {
+            if !self.declare(&mut ids, "party.id".into(), &p.id) {
                 continue;
             }
             let id = p.id.get_ref().clone();
             let kind = match p.kind.as_ref().map(|k| (k, k.get_ref().as_str())) {
-                None => PartyKind::Other,
+                None | Some((_, "other")) => PartyKind::Other,
                 Some((_, "lab")) => PartyKind::Lab,
                 Some((_, "provider")) => PartyKind::Provider,
                 Some((_, "investor")) => PartyKind::Investor,
-                Some((_, "other")) => PartyKind::Other,
                 Some((k, other)) => {
                     self.bad_choice(
                         &format!("party.{id}.kind"),
@@ -289,758 +439,195 @@ impl Builder {
                 gross_margin,
             });
         }
-        // Ids that failed to declare are absent; map ids to the party vector's index.
-        let party_ix: HashMap<String, usize> = parties
+        // Index by position in `parties`, which skips ids that failed to declare.
+        ids.index = parties
             .iter()
             .enumerate()
             .map(|(i, p)| (p.id.clone(), i))
             .collect();
-        party_ids.index = party_ix;
+        (parties, ids)
+    }
 
-        // Revenue.
-        let mut revenues = Vec::new();
-        let mut has_revenue = HashMap::new();
-        for r in &raw.revenues {
-            let r = r.get_ref();
-            let Some(party) = self.resolve(&party_ids, "revenue.party".into(), &r.party) else {
-                continue;
-            };
-            if party == EXTERNAL {
-                self.err(
-                    "revenue.party",
-                    r.party.span(),
-                    "`external` cannot have modelled revenue",
-                );
-                continue;
-            }
-            if has_revenue.insert(party, ()).is_some() {
-                self.err(
-                    "revenue.party",
-                    r.party.span(),
-                    format!("party `{}` has two [[revenue]] sections", r.party.get_ref()),
-                )
-                .hint = Some("merge them: one revenue line per party".into());
-                continue;
-            }
-            let pid = r.party.get_ref().clone();
-            let a = |f: &str| format!("revenue.{pid}.{f}");
-            let run_rate = self.num(a("run_rate"), &r.run_rate, Range::NonNegative);
-            let modes = [
-                r.growth.is_some() && r.ceiling.is_none(),
-                r.growth_path.is_some(),
-                r.ceiling.is_some(),
-            ];
-            let growth = match modes {
-                [true, false, false] => Growth::Constant {
-                    rate: self.num(a("growth"), r.growth.as_ref()?, Range::Rate),
-                },
-                [false, true, false] => {
-                    let path = r.growth_path.as_ref()?;
-                    // Scenario years are 365 days; leap days past the last whole
-                    // year run on the last rate, so they need no entry of their own.
-                    let needed =
-                        (((end - start).num_days()) as f64 / 365.25).ceil().max(1.0) as usize;
-                    if path.get_ref().len() < needed {
-                        self.err(a("growth_path"), path.span(), format!(
-                            "growth_path has {} yearly rates but the horizon spans {needed} scenario years",
-                            path.get_ref().len()
-                        ))
-                        .hint = Some(format!("give one rate per scenario year, {needed} in all (repeat the last rate to hold it)"));
-                    }
-                    let rates = path
-                        .get_ref()
-                        .iter()
-                        .enumerate()
-                        .map(|(k, g)| {
-                            self.num(
-                                a(&format!("growth_path.{}", k + 1)),
-                                &S::new(path.span(), *g),
-                                Range::Rate,
-                            )
-                        })
-                        .collect();
-                    Growth::Path { rates }
-                }
-                [false, false, true] => {
-                    let ceiling_raw = r.ceiling.as_ref()?;
-                    let ceiling = self.num(a("ceiling"), ceiling_raw, Range::Positive);
-                    let Some(s) = r.steepness.as_ref() else {
-                        self.err(
-                            a("ceiling"),
-                            ceiling_raw.span(),
-                            "an S-curve (`ceiling`) needs `steepness`",
-                        )
-                        .hint = Some("steepness is the logistic rate per year, e.g. 0.8".into());
-                        continue;
-                    };
-                    let steepness = self.num(a("steepness"), s, Range::Positive);
-                    if *ceiling_raw.get_ref() <= *r.run_rate.get_ref() {
-                        self.err(
-                            a("ceiling"),
-                            ceiling_raw.span(),
-                            format!(
-                                "ceiling {} is not above the starting run_rate {}",
-                                ceiling_raw.get_ref(),
-                                r.run_rate.get_ref()
-                            ),
-                        )
-                        .hint =
-                            Some("an S-curve grows from run_rate toward a higher ceiling".into());
-                    }
-                    if *r.run_rate.get_ref() <= 0.0 {
-                        self.err(
-                            a("run_rate"),
-                            r.run_rate.span(),
-                            "an S-curve needs a run_rate above zero",
-                        );
-                    }
-                    if r.growth.is_some() {
-                        let g = r.growth.as_ref()?;
-                        self.err(
-                            a("growth"),
-                            g.span(),
-                            "`growth` and `ceiling` cannot be used together",
-                        )
-                        .hint = Some("an S-curve is set by `ceiling` and `steepness`".into());
-                    }
-                    Growth::SCurve { ceiling, steepness }
-                }
-                _ => {
-                    let msg = if modes.iter().filter(|m| **m).count() == 0 {
-                        "revenue needs one growth mode: `growth`, `growth_path`, or `ceiling` with `steepness`"
-                    } else {
-                        "revenue has more than one growth mode; keep one of `growth`, `growth_path`, `ceiling`"
-                    };
-                    self.err(a("growth"), r.party.span(), msg).hint =
-                        Some("`growth = 0.3` grows 30% a year; see docs/scenario-format.md".into());
-                    continue;
-                }
-            };
-            if r.steepness.is_some() && r.ceiling.is_none() {
-                let s = r.steepness.as_ref()?;
-                self.err(
-                    a("steepness"),
-                    s.span(),
-                    "`steepness` is only used with `ceiling`",
-                );
-            }
-            let opex_share = self.num_or(a("opex_share"), &r.opex_share, 0.0, Range::NonNegative);
-            let fixed_opex = self.num_or(a("fixed_opex"), &r.fixed_opex, 0.0, Range::NonNegative);
-            revenues.push(Revenue {
-                party,
-                run_rate,
-                growth,
-                opex_share,
-                fixed_opex,
-            });
+    /// `[[revenue]]`: one per party.
+    fn revenue(&mut self, scope: &mut Scope, r: &file::Revenue) -> Option<Revenue> {
+        let party = self.resolve(&scope.party_ids, "revenue.party".into(), &r.party)?;
+        let pid = r.party.get_ref().clone();
+        if party == EXTERNAL {
+            self.err(
+                "revenue.party",
+                r.party.span(),
+                "`external` cannot have modelled revenue",
+            );
+            return None;
         }
-
-        // Milestones.
-        let mut milestone_ids = Ids::new("milestone");
-        let mut milestones = Vec::new();
-        let mut milestone_spans = Vec::new();
-        for m in &raw.milestones {
-            let ms = m.get_ref();
-            if !self.declare(&mut milestone_ids, "milestone.id".into(), &ms.id) {
-                continue;
-            }
-            let id = ms.id.get_ref().clone();
-            let a = |f: &str| format!("milestone.{id}.{f}");
-            let expected = ms.expected.get_ref().0;
-            let deadline = ms.deadline.get_ref().0;
-            if deadline < expected {
-                self.err(
-                    a("deadline"),
-                    ms.deadline.span(),
-                    format!("deadline {deadline} is before the expected date {expected}"),
-                )
-                .hint = Some("the deadline is the last date the milestone may fire".into());
-            }
-            let probability = self.num_or(a("probability"), &ms.probability, 1.0, Range::Share);
-            let delay_months = self.params.add(a("delay_months"), 0.0, None, Range::Months);
-            let condition = match &ms.condition {
-                None => None,
-                Some(c) => self.condition(&party_ids, &id, c.get_ref(), c.span()),
-            };
-            milestones.push(Milestone {
-                name: ms.name.clone().unwrap_or_else(|| id.clone()),
-                id,
-                expected,
-                deadline,
-                probability,
-                delay_months,
-                condition,
-            });
-            milestone_spans.push(m.span());
+        if !scope.has_revenue.insert(party) {
+            self.err(
+                "revenue.party",
+                r.party.span(),
+                format!("party `{pid}` has two [[revenue]] sections"),
+            )
+            .hint = Some("merge them: one revenue line per party".into());
+            return None;
         }
+        let a = |f: &str| format!("revenue.{pid}.{f}");
+        let run_rate = self.num(a("run_rate"), &r.run_rate, Range::NonNegative);
+        let growth = self.growth(scope, r, &pid)?;
+        let opex_share = self.num_or(a("opex_share"), &r.opex_share, 0.0, Range::NonNegative);
+        let fixed_opex = self.num_or(a("fixed_opex"), &r.fixed_opex, 0.0, Range::NonNegative);
+        Some(Revenue {
+            party,
+            run_rate,
+            growth,
+            opex_share,
+            fixed_opex,
+        })
+    }
 
-        // Investments.
-        let mut investment_ids = Ids::new("investment");
-        let mut investments = Vec::new();
-        for inv in &raw.investments {
-            let iv = inv.get_ref();
-            if !self.declare(&mut investment_ids, "investment.id".into(), &iv.id) {
-                continue;
-            }
-            let id = iv.id.get_ref().clone();
-            let a = |f: &str| format!("investment.{id}.{f}");
-            let investor = self.resolve(&party_ids, a("investor"), &iv.investor);
-            let investee = self.resolve(&party_ids, a("investee"), &iv.investee);
-            if let (Some(x), Some(y)) = (investor, investee) {
-                if x == y {
-                    self.err(
-                        a("investee"),
-                        iv.investee.span(),
-                        "a party cannot invest in itself",
-                    );
-                }
-                if x == EXTERNAL || y == EXTERNAL {
-                    self.err(
-                        a("investor"),
-                        iv.investor.span(),
-                        "`external` cannot be an investor or investee",
-                    )
-                    .hint = Some("declare the outside investor as a party".into());
-                }
-            }
-            let credit_share = self.num_or(a("credit_share"), &iv.credit_share, 0.0, Range::Share);
-            let credit_expiry = iv.credit_expiry.as_ref().map(|d| d.get_ref().0);
-            if iv.credit_share.as_ref().is_some_and(|c| *c.get_ref() > 0.0)
-                && credit_expiry.is_none()
-            {
-                let c = iv.credit_share.as_ref()?;
+    /// Exactly one growth mode: `growth`, `growth_path`, or `ceiling` + `steepness`.
+    fn growth(&mut self, scope: &Scope, r: &file::Revenue, pid: &str) -> Option<Growth> {
+        let a = |f: &str| format!("revenue.{pid}.{f}");
+        let given: Vec<(&str, Span<usize>)> = [
+            r.growth.as_ref().map(|g| ("growth", g.span())),
+            r.growth_path.as_ref().map(|g| ("growth_path", g.span())),
+            r.ceiling.as_ref().map(|g| ("ceiling", g.span())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if given.len() != 1 {
+            let (field, msg, span) = match given.get(1) {
+                None => (
+                    a("growth"),
+                    "revenue needs one growth mode: `growth`, `growth_path`, or `ceiling` with `steepness`".to_string(),
+                    r.party.span(),
+                ),
+                Some((second, span)) => (
+                    a(second),
+                    format!("`{}` and `{second}` are two growth modes; keep one", given[0].0),
+                    span.clone(),
+                ),
+            };
+            self.err(field, span, msg).hint =
+                Some("`growth = 0.3` grows 30% a year; see docs/scenario-format.md".into());
+            return None;
+        }
+        if let Some(c) = &r.ceiling {
+            let ceiling = self.num(a("ceiling"), c, Range::Positive);
+            let Some(s) = &r.steepness else {
                 self.err(
-                    a("credit_share"),
+                    a("ceiling"),
                     c.span(),
-                    "credits need a `credit_expiry` date",
+                    "an S-curve (`ceiling`) needs `steepness`",
                 )
-                .hint =
-                    Some("add credit_expiry = YYYY-MM-DD, the last day credits cover spend".into());
-            }
-            if let Some(post) = &iv.post_money {
-                Range::Positive.check(*post.get_ref()).err().map(|e| {
-                    self.err(
-                        a("post_money"),
-                        post.span(),
-                        format!("`{}` {e}", a("post_money")),
-                    )
-                });
-            }
-            if iv.tranches.is_empty() {
-                self.err(
-                    a("tranche"),
-                    iv.id.span(),
-                    format!("investment `{id}` has no tranches"),
-                )
-                .hint = Some(
-                    "add at least one [[investment.tranche]] with amount and date or milestone"
-                        .into(),
-                );
-            }
-            let mut tranches = Vec::new();
-            let mut tranche_ids = Ids::new("tranche");
-            let mut sum = 0.0;
-            for (k, t) in iv.tranches.iter().enumerate() {
-                let tr = t.get_ref();
-                let tid = match &tr.id {
-                    Some(tid) => {
-                        self.declare(&mut tranche_ids, a("tranche.id"), tid);
-                        tid.get_ref().clone()
-                    }
-                    None => format!("{}", k + 1),
-                };
-                let ta = |f: &str| format!("investment.{id}.tranche.{tid}.{f}");
-                let amount = self.num(ta("amount"), &tr.amount, Range::NonNegative);
-                sum += *tr.amount.get_ref();
-                let when = match (&tr.date, &tr.milestone) {
-                    (Some(d), None) => {
-                        let date = d.get_ref().0;
-                        if date < window.0 || date > window.1 {
-                            self.warn(
-                                ta("date"),
-                                d.span(),
-                                format!(
-                                    "tranche date {date} is outside the scenario window {} .. {}",
-                                    window.0, window.1
-                                ),
-                            )
-                            .hint = Some(
-                                "it is not paid in this run; move it or widen the window".into(),
-                            );
-                        }
-                        When::Date(date)
-                    }
-                    (None, Some(m)) => match self.resolve(&milestone_ids, ta("milestone"), m) {
-                        Some(i) => When::Milestone(i),
-                        None => continue,
-                    },
-                    (Some(d), Some(_)) => {
-                        self.err(
-                            ta("date"),
-                            d.span(),
-                            "a tranche has a `date` or a `milestone`, not both",
-                        )
-                        .hint =
-                            Some("a milestone's expected date already says when it is paid".into());
-                        continue;
-                    }
-                    (None, None) => {
-                        self.err(
-                            ta("amount"),
-                            t.span(),
-                            "a tranche needs a `date` or a `milestone`",
-                        )
-                        .hint =
-                            Some("add date = YYYY-MM-DD or milestone = \"<milestone id>\"".into());
-                        continue;
-                    }
-                };
-                let post_money = match (&tr.post_money, &iv.post_money) {
-                    (Some(p), _) | (None, Some(p)) => {
-                        self.num(ta("post_money"), p, Range::Positive)
-                    }
-                    (None, None) => {
-                        self.err(ta("post_money"), t.span(), "no post-money valuation for this tranche").hint =
-                            Some("set post_money on the tranche or on its investment; the stake is amount / post_money".into());
-                        continue;
-                    }
-                };
-                tranches.push(Tranche {
-                    id: tid,
-                    amount,
-                    when,
-                    post_money,
-                });
-            }
-            if let Some(total) = &iv.total {
-                let t = *total.get_ref();
-                if t < 0.0 {
-                    self.err(
-                        a("total"),
-                        total.span(),
-                        format!("`{}` must be zero or more, got {t}", a("total")),
-                    );
-                } else if (sum - t).abs() > SUM_TOLERANCE * t.abs().max(1.0) {
-                    self.err(
-                        a("total"),
-                        total.span(),
-                        format!("tranches add up to {sum} but the investment's total is {t}"),
-                    )
-                    .hint = Some(format!(
-                        "make the tranche amounts sum to {t}, or change `total`"
-                    ));
-                }
-            }
-            if let (Some(investor), Some(investee)) = (investor, investee) {
-                investments.push(Investment {
-                    id,
-                    investor,
-                    investee,
-                    stated_total: iv.total.as_ref().map(|t| *t.get_ref()),
-                    credit_share,
-                    credit_expiry,
-                    tranches,
-                });
-            }
-        }
-
-        // Commitments.
-        let mut commitment_ids = Ids::new("commitment");
-        let mut commitments = Vec::new();
-        for c in &raw.commitments {
-            let cm = c.get_ref();
-            if !self.declare(&mut commitment_ids, "commitment.id".into(), &cm.id) {
-                continue;
-            }
-            let id = cm.id.get_ref().clone();
-            let a = |f: &str| format!("commitment.{id}.{f}");
-            let buyer = self.resolve(&party_ids, a("buyer"), &cm.buyer);
-            let provider = self.resolve(&party_ids, a("provider"), &cm.provider);
-            if let Some(p) = provider {
-                if p != EXTERNAL && parties[p].gross_margin.is_none() {
-                    self.err(a("provider"), cm.provider.span(), format!("provider `{}` has no gross_margin", parties[p].id)).hint =
-                        Some(format!("add gross_margin (e.g. 0.4) to [[party]] `{}`: its cost of serving is the rest", parties[p].id));
-                }
-            }
-            if buyer.is_some() && buyer == provider {
-                self.err(
-                    a("provider"),
-                    cm.provider.span(),
-                    "a party cannot buy compute from itself",
-                );
-            }
-            let total = self.num(a("total"), &cm.total, Range::NonNegative);
-            let (cs, ce) = (cm.start.get_ref().0, cm.end.get_ref().0);
-            if ce < cs {
-                self.err(
-                    a("end"),
-                    cm.end.span(),
-                    format!("commitment ends ({ce}) before it starts ({cs})"),
-                );
-                continue;
-            }
-            let ramp = match cm.ramp.as_ref().map(|r| (r, r.get_ref().as_str())) {
-                None | Some((_, "flat")) => Ramp::Flat,
-                Some((_, "linear")) => Ramp::Linear,
-                Some((_, "front_loaded")) => Ramp::FrontLoaded,
-                Some((_, "back_loaded")) => Ramp::BackLoaded,
-                Some((r, "schedule")) => {
-                    match &cm.schedule {
-                        None => {
-                            self.err(a("ramp"), r.span(), "`ramp = \"schedule\"` needs `schedule`, the amount per contract year");
-                            continue;
-                        }
-                        Some(s) => {
-                            let years = contract_years(cs, ce);
-                            let amounts = s.get_ref();
-                            let sum: f64 = amounts.iter().sum();
-                            if amounts.len() != years {
-                                self.err(a("schedule"), s.span(), format!(
-                                "schedule has {} yearly amounts but the contract spans {years} contract years",
-                                amounts.len()
-                            ))
-                            .hint = Some("one amount per contract year, counted from `start`".into());
-                            } else if amounts.iter().any(|x| !x.is_finite() || *x < 0.0) {
-                                self.err(
-                                    a("schedule"),
-                                    s.span(),
-                                    "schedule amounts must be zero or more",
-                                );
-                            } else if (sum - cm.total.get_ref()).abs()
-                                > SUM_TOLERANCE * cm.total.get_ref().abs().max(1.0)
-                            {
-                                self.err(
-                                    a("schedule"),
-                                    s.span(),
-                                    format!(
-                                        "schedule adds up to {sum} but total is {}",
-                                        cm.total.get_ref()
-                                    ),
-                                )
-                                .hint = Some("make the yearly amounts sum to `total`".into());
-                            }
-                            let shares = if sum > 0.0 {
-                                amounts.iter().map(|x| x / sum).collect()
-                            } else {
-                                vec![0.0; amounts.len()]
-                            };
-                            Ramp::Schedule(shares)
-                        }
-                    }
-                }
-                Some((r, other)) => {
-                    self.bad_choice(
-                        &a("ramp"),
-                        r,
-                        other,
-                        &["flat", "linear", "front_loaded", "back_loaded", "schedule"],
-                    );
-                    continue;
-                }
+                .hint = Some("steepness is the logistic rate per year, e.g. 0.8".into());
+                return None;
             };
-            if cm.schedule.is_some() && !matches!(ramp, Ramp::Schedule(_)) {
-                let s = cm.schedule.as_ref()?;
+            let steepness = self.num(a("steepness"), s, Range::Positive);
+            if *r.run_rate.get_ref() <= 0.0 {
                 self.err(
-                    a("schedule"),
-                    s.span(),
-                    "`schedule` is only used with ramp = \"schedule\"",
+                    a("run_rate"),
+                    r.run_rate.span(),
+                    "an S-curve needs a run_rate above zero",
                 );
-            }
-            let take_or_pay = self.num_or(a("take_or_pay"), &cm.take_or_pay, 0.0, Range::Share);
-            let demand_share = cm
-                .demand_share
-                .as_ref()
-                .map(|d| self.num(a("demand_share"), d, Range::NonNegative));
-            if let (Some(d), Some(b)) = (&cm.demand_share, buyer) {
-                if !has_revenue.contains_key(&b) {
-                    self.err(
-                        a("demand_share"),
-                        d.span(),
-                        format!(
-                            "demand follows the buyer's revenue, but `{}` has no [[revenue]]",
-                            parties[b].id
-                        ),
-                    );
-                }
-            }
-            if ce < start || cs > end {
-                self.warn(
-                    a("start"),
-                    cm.start.span(),
-                    "the commitment lies wholly outside the scenario window",
-                )
-                .hint = Some("none of its spend is in this run".into());
-            }
-            if let (Some(buyer), Some(provider)) = (buyer, provider) {
-                commitments.push(Commitment {
-                    id,
-                    buyer,
-                    provider,
-                    total,
-                    start: cs,
-                    end: ce,
-                    ramp,
-                    take_or_pay,
-                    demand_share,
-                });
-            }
-        }
-
-        // Revenue shares.
-        let mut share_ids = Ids::new("revenue share");
-        let mut revenue_shares = Vec::new();
-        for r in &raw.revenue_shares {
-            let rs = r.get_ref();
-            if !self.declare(&mut share_ids, "revenue_share.id".into(), &rs.id) {
-                continue;
-            }
-            let id = rs.id.get_ref().clone();
-            let a = |f: &str| format!("revenue_share.{id}.{f}");
-            let payer = self.resolve(&party_ids, a("payer"), &rs.payer);
-            let payee = self.resolve(&party_ids, a("payee"), &rs.payee);
-            if let Some(p) = payer {
-                if !has_revenue.contains_key(&p) {
-                    self.err(
-                        a("payer"),
-                        rs.payer.span(),
-                        format!(
-                            "the share's base is the payer's revenue, but `{}` has no [[revenue]]",
-                            parties[p].id
-                        ),
-                    )
-                    .hint = Some(format!(
-                        "add a [[revenue]] section with party = \"{}\"",
-                        parties[p].id
-                    ));
-                }
-            }
-            let rate = self.num(a("rate"), &rs.rate, Range::Share);
-            let (s0, s1) = (rs.start.get_ref().0, rs.end.get_ref().0);
-            if s1 < s0 {
+            } else if c.get_ref() <= r.run_rate.get_ref() {
                 self.err(
-                    a("end"),
-                    rs.end.span(),
-                    format!("revenue share ends ({s1}) before it starts ({s0})"),
-                );
-            }
-            let cap = rs
-                .cap
-                .as_ref()
-                .map(|c| self.num(a("cap"), c, Range::NonNegative));
-            let paid_to_date =
-                self.num_or(a("paid_to_date"), &rs.paid_to_date, 0.0, Range::NonNegative);
-            if let (Some(c), Some(p)) = (&rs.cap, &rs.paid_to_date) {
-                if p.get_ref() > c.get_ref() {
-                    self.err(
-                        a("cap"),
-                        c.span(),
-                        format!(
-                            "cap {} is below what has already been paid ({})",
-                            c.get_ref(),
-                            p.get_ref()
-                        ),
-                    );
-                }
-            }
-            if let (Some(payer), Some(payee)) = (payer, payee) {
-                revenue_shares.push(RevenueShare {
-                    id,
-                    payer,
-                    payee,
-                    rate,
-                    start: s0,
-                    end: s1,
-                    cap,
-                    paid_to_date,
-                });
-            }
-        }
-
-        // One-off payments.
-        let mut payment_ids = Ids::new("payment");
-        let mut payments = Vec::new();
-        for p in &raw.payments {
-            let pm = p.get_ref();
-            if !self.declare(&mut payment_ids, "payment.id".into(), &pm.id) {
-                continue;
-            }
-            let id = pm.id.get_ref().clone();
-            let a = |f: &str| format!("payment.{id}.{f}");
-            let payer = self.resolve(&party_ids, a("payer"), &pm.payer);
-            let payee = self.resolve(&party_ids, a("payee"), &pm.payee);
-            let amount = self.num(a("amount"), &pm.amount, Range::NonNegative);
-            let date = pm.date.get_ref().0;
-            if date < start || date > end {
-                self.warn(
-                    a("date"),
-                    pm.date.span(),
-                    format!("payment date {date} is outside the scenario window"),
-                )
-                .hint = Some("it is not paid in this run".into());
-            }
-            if let (Some(payer), Some(payee)) = (payer, payee) {
-                payments.push(Payment {
-                    id,
-                    payer,
-                    payee,
-                    amount,
-                    date,
-                    note: pm.note.clone().unwrap_or_default(),
-                });
-            }
-        }
-
-        // Exits.
-        let mut exits = Vec::new();
-        let mut exit_of = HashMap::new();
-        for x in &raw.exits {
-            let ex = x.get_ref();
-            let Some(company) = self.resolve(&party_ids, "exit.company".into(), &ex.company) else {
-                continue;
-            };
-            let cid = ex.company.get_ref().clone();
-            if exit_of.insert(company, ()).is_some() {
-                self.err(
-                    "exit.company",
-                    ex.company.span(),
-                    format!("`{cid}` has two [[exit]] sections"),
-                );
-                continue;
-            }
-            let a = |f: &str| format!("exit.{cid}.{f}");
-            let value = match (&ex.valuation, &ex.revenue_multiple) {
-                (Some(v), None) => {
-                    ExitValue::Valuation(self.num(a("valuation"), v, Range::NonNegative))
-                }
-                (None, Some(m)) => {
-                    let multiple = self.num(a("revenue_multiple"), m, Range::NonNegative);
-                    if !has_revenue.contains_key(&company) {
-                        self.err(
-                            a("revenue_multiple"),
-                            m.span(),
-                            format!(
-                                "a revenue multiple needs revenue, but `{cid}` has no [[revenue]]"
-                            ),
-                        );
-                    }
-                    let basis = match ex.basis.as_ref().map(|b| (b, b.get_ref().as_str())) {
-                        None | Some((_, "run_rate")) => Basis::RunRate,
-                        Some((_, "ttm")) => Basis::Ttm,
-                        Some((_, "last_period")) => Basis::LastPeriod,
-                        Some((b, other)) => {
-                            self.bad_choice(
-                                &a("basis"),
-                                b,
-                                other,
-                                &["run_rate", "ttm", "last_period"],
-                            );
-                            Basis::RunRate
-                        }
-                    };
-                    ExitValue::Multiple { multiple, basis }
-                }
-                (Some(v), Some(_)) => {
-                    self.err(
-                        a("valuation"),
-                        v.span(),
-                        "give `valuation` or `revenue_multiple`, not both",
-                    );
-                    continue;
-                }
-                (None, None) => {
-                    self.err(
-                        a("valuation"),
-                        ex.company.span(),
-                        "an exit needs `valuation` or `revenue_multiple`",
-                    );
-                    continue;
-                }
-            };
-            exits.push(Exit { company, value });
-        }
-
-        // Cross-checks that need everything resolved.
-        for (i, m) in milestones.iter().enumerate() {
-            if !investments
-                .iter()
-                .any(|inv| inv.tranches.iter().any(|t| t.when == When::Milestone(i)))
-            {
-                self.warn(
-                    format!("milestone.{}", m.id),
-                    milestone_spans[i].clone(),
-                    format!("milestone `{}` releases no tranche", m.id),
-                );
-            }
-            if m.condition.is_none() && (m.expected < start || m.expected > end) {
-                self.warn(
-                    format!("milestone.{}.expected", m.id),
-                    milestone_spans[i].clone(),
+                    a("ceiling"),
+                    c.span(),
                     format!(
-                        "milestone `{}` is expected on {}, outside the scenario window",
-                        m.id, m.expected
+                        "ceiling {} is not above the starting run_rate {}",
+                        c.get_ref(),
+                        r.run_rate.get_ref()
                     ),
-                );
-            }
-        }
-
-        let meta = Meta {
-            name: h.name.get_ref().clone(),
-            description: h.description.clone(),
-            sources: h.sources.clone(),
-            currency,
-            unit,
-            discount_rate,
-        };
-        // Flows store party and deal indices as u16 to stay small.
-        let counts = [
-            ("party", parties.len()),
-            ("revenue", revenues.len()),
-            ("investment", investments.len()),
-            ("commitment", commitments.len()),
-            ("revenue_share", revenue_shares.len()),
-            ("payment", payments.len()),
-            ("exit", exits.len()),
-        ];
-        let most_tranches = investments
-            .iter()
-            .map(|i| i.tranches.len())
-            .max()
-            .unwrap_or(0);
-        for (what, n) in counts
-            .into_iter()
-            .chain([("investment.tranche", most_tranches)])
-        {
-            if n > usize::from(u16::MAX) {
-                self.err(
-                    what,
-                    h.name.span(),
-                    format!("{n} [[{what}]] entries: at most {} are supported", u16::MAX),
                 )
-                .hint = Some("split the scenario into several files".into());
+                .hint = Some("an S-curve grows from run_rate toward a higher ceiling".into());
             }
+            return Some(Growth::SCurve { ceiling, steepness });
         }
-        let params = std::mem::take(&mut self.params);
-        Some(Model {
-            meta,
-            grid,
-            parties,
-            revenues,
-            milestones,
-            investments,
-            commitments,
-            revenue_shares,
-            payments,
-            exits,
-            params,
+        self.unused(a("steepness"), &r.steepness, "without `ceiling`");
+        if let Some(g) = &r.growth {
+            return Some(Growth::Constant {
+                rate: self.num(a("growth"), g, Range::Rate),
+            });
+        }
+        let path = r.growth_path.as_ref()?;
+        let needed = growth_path_years(scope.start, scope.end);
+        let have = path.get_ref().len();
+        if have < needed {
+            self.err(
+                a("growth_path"),
+                path.span(),
+                format!("growth_path has {have} yearly rate{} but the window spans {needed} scenario years", plural(have)),
+            )
+            .hint = Some(format!("give one rate per scenario year, {needed} in all (repeat the last rate to hold it)"));
+        } else if have > most_used(scope.start, scope.end) {
+            let used = most_used(scope.start, scope.end);
+            self.warn(
+                a("growth_path"),
+                path.span(),
+                format!(
+                    "growth_path has {have} yearly rates; the window uses only the first {used}"
+                ),
+            )
+            .hint = Some("drop the extra rates, or widen the window".into());
+        }
+        let rates = path
+            .get_ref()
+            .iter()
+            .enumerate()
+            .map(|(k, g)| {
+                self.num(
+                    a(&format!("growth_path.{}", k + 1)),
+                    &S::new(path.span(), *g),
+                    Range::Rate,
+                )
+            })
+            .collect();
+        Some(Growth::Path { rates })
+    }
+
+    /// `[[milestone]]`.
+    fn milestone(&mut self, scope: &mut Scope, ms: &file::Milestone) -> Option<Milestone> {
+        let mut ids = std::mem::replace(&mut scope.milestone_ids, Ids::new("milestone"));
+        let declared = self.declare(&mut ids, "milestone.id".into(), &ms.id);
+        scope.milestone_ids = ids;
+        if !declared {
+            return None;
+        }
+        let id = ms.id.get_ref().clone();
+        let a = |f: &str| format!("milestone.{id}.{f}");
+        let expected = ms.expected.get_ref().0;
+        let deadline = ms.deadline.get_ref().0;
+        if deadline < expected {
+            self.err(
+                a("deadline"),
+                ms.deadline.span(),
+                format!("deadline {deadline} is before the expected date {expected}"),
+            )
+            .hint = Some("the deadline is the last date the milestone may fire".into());
+        }
+        let probability = self.num_or(a("probability"), &ms.probability, 1.0, Range::Share);
+        let delay_months = self.params.add(a("delay_months"), 0.0, None, Range::Months);
+        let condition = match &ms.condition {
+            None => None,
+            Some(c) => Some(self.condition(scope, &id, c.get_ref(), c.span())?),
+        };
+        Some(Milestone {
+            name: ms.name.clone().unwrap_or_else(|| id.clone()),
+            id,
+            expected,
+            deadline,
+            probability,
+            delay_months,
+            condition,
         })
     }
 
     fn condition(
         &mut self,
-        parties: &Ids,
+        scope: &Scope,
         mid: &str,
         c: &file::Condition,
-        span: std::ops::Range<usize>,
+        span: Span<usize>,
     ) -> Option<Condition> {
         let a = |f: &str| format!("milestone.{mid}.condition.{f}");
         let at_least = self.num(
@@ -1050,6 +637,11 @@ impl Builder {
         );
         match c.kind.get_ref().as_str() {
             "cumulative_spend" => {
+                self.unused(
+                    a("party"),
+                    &c.party,
+                    "by a `cumulative_spend` condition (it uses `buyer` and `provider`)",
+                );
                 let (Some(b), Some(p)) = (&c.buyer, &c.provider) else {
                     self.err(
                         a("kind"),
@@ -1058,15 +650,25 @@ impl Builder {
                     );
                     return None;
                 };
-                let buyer = self.resolve(parties, a("buyer"), b)?;
-                let provider = self.resolve(parties, a("provider"), p)?;
+                let buyer = self.resolve(&scope.party_ids, a("buyer"), b);
+                let provider = self.resolve(&scope.party_ids, a("provider"), p);
                 Some(Condition::CumulativeSpend {
-                    buyer,
-                    provider,
+                    buyer: buyer?,
+                    provider: provider?,
                     at_least,
                 })
             }
             "revenue_run_rate" => {
+                self.unused(
+                    a("buyer"),
+                    &c.buyer,
+                    "by a `revenue_run_rate` condition (it uses `party`)",
+                );
+                self.unused(
+                    a("provider"),
+                    &c.provider,
+                    "by a `revenue_run_rate` condition (it uses `party`)",
+                );
                 let Some(p) = &c.party else {
                     self.err(
                         a("kind"),
@@ -1075,7 +677,17 @@ impl Builder {
                     );
                     return None;
                 };
-                let party = self.resolve(parties, a("party"), p)?;
+                let party = self.resolve(&scope.party_ids, a("party"), p)?;
+                if !scope.has_revenue.contains(&party) {
+                    self.err(
+                        a("party"),
+                        p.span(),
+                        format!(
+                            "`{}` has no [[revenue]], so it has no run-rate",
+                            p.get_ref()
+                        ),
+                    );
+                }
                 Some(Condition::RevenueRunRate { party, at_least })
             }
             other => {
@@ -1090,35 +702,624 @@ impl Builder {
         }
     }
 
-    fn bad_choice(&mut self, field: &str, at: &S<String>, got: &str, allowed: &[&str]) {
-        let hint = match did_you_mean(got, allowed.iter().copied()) {
-            Some(best) => format!("did you mean `{best}`? allowed: {}", allowed.join(", ")),
-            None => format!("allowed: {}", allowed.join(", ")),
+    /// `[[investment]]` and its tranches.
+    fn investment(
+        &mut self,
+        scope: &Scope,
+        ids: &mut Ids,
+        iv: &file::Investment,
+    ) -> Option<Investment> {
+        if !self.declare(ids, "investment.id".into(), &iv.id) {
+            return None;
+        }
+        let id = iv.id.get_ref().clone();
+        let a = |f: &str| format!("investment.{id}.{f}");
+        let investor = self.resolve(&scope.party_ids, a("investor"), &iv.investor);
+        let investee = self.resolve(&scope.party_ids, a("investee"), &iv.investee);
+        if let (Some(x), Some(y)) = (investor, investee) {
+            if x == y {
+                self.err(
+                    a("investee"),
+                    iv.investee.span(),
+                    "a party cannot invest in itself",
+                );
+            }
+            if x == EXTERNAL || y == EXTERNAL {
+                self.err(a("investor"), iv.investor.span(), "`external` cannot be an investor or investee").hint =
+                    Some("declare the outside investor as a party; a round from many outsiders can be a [[payment]]".into());
+            }
+        }
+        let credit_share = self.num_or(a("credit_share"), &iv.credit_share, 0.0, Range::Share);
+        let credit_expiry = iv.credit_expiry.as_ref().map(|d| d.get_ref().0);
+        if let Some(c) = iv.credit_share.as_ref().filter(|c| *c.get_ref() > 0.0) {
+            if credit_expiry.is_none() {
+                self.err(
+                    a("credit_share"),
+                    c.span(),
+                    "credits need a `credit_expiry` date",
+                )
+                .hint =
+                    Some("add credit_expiry = YYYY-MM-DD, the last day credits cover spend".into());
+            }
+        }
+        let post_money_ok = match &iv.post_money {
+            Some(post) => match Range::Positive.check(*post.get_ref()) {
+                Ok(()) => true,
+                Err(e) => {
+                    self.err(
+                        a("post_money"),
+                        post.span(),
+                        format!("`{}` {e}", a("post_money")),
+                    );
+                    false
+                }
+            },
+            None => true,
         };
-        self.err(
-            field.to_string(),
-            at.span(),
-            format!("`{field}` cannot be `{got}`"),
-        )
-        .hint = Some(hint);
+        if iv.tranches.is_empty() {
+            self.err(
+                a("tranche"),
+                iv.id.span(),
+                format!("investment `{id}` has no tranches"),
+            )
+            .hint = Some(
+                "add at least one [[investment.tranche]] with amount and date or milestone".into(),
+            );
+        }
+        let mut tranche_ids = Ids::new("tranche");
+        let mut tranches = Vec::new();
+        for (k, t) in iv.tranches.iter().enumerate() {
+            if let Some(tr) = self.tranche(scope, iv, &mut tranche_ids, k, t, post_money_ok) {
+                tranches.push(tr);
+            }
+        }
+        if let Some(total) = &iv.total {
+            let t = *total.get_ref();
+            let sum: f64 = iv
+                .tranches
+                .iter()
+                .map(|x| *x.get_ref().amount.get_ref())
+                .sum();
+            if let Err(e) = Range::NonNegative.check(t) {
+                self.err(a("total"), total.span(), format!("`{}` {e}", a("total")));
+            } else if (sum - t).abs() > SUM_TOLERANCE * t.abs().max(1.0) {
+                self.err(
+                    a("total"),
+                    total.span(),
+                    format!("tranches add up to {sum} but the investment's total is {t}"),
+                )
+                .hint = Some(format!(
+                    "make the tranche amounts sum to {t}, or change `total`"
+                ));
+            }
+        }
+        Some(Investment {
+            id,
+            investor: investor?,
+            investee: investee?,
+            stated_total: iv.total.as_ref().map(|t| *t.get_ref()),
+            credit_share,
+            credit_expiry,
+            tranches,
+        })
+    }
+
+    fn tranche(
+        &mut self,
+        scope: &Scope,
+        iv: &file::Investment,
+        ids: &mut Ids,
+        k: usize,
+        t: &S<file::Tranche>,
+        inherited_post_money_ok: bool,
+    ) -> Option<Tranche> {
+        let tr = t.get_ref();
+        let iid = iv.id.get_ref();
+        let tid = match &tr.id {
+            Some(tid) => {
+                self.declare(ids, format!("investment.{iid}.tranche.id"), tid);
+                tid.get_ref().clone()
+            }
+            None => format!("{}", k + 1),
+        };
+        let a = |f: &str| format!("investment.{iid}.tranche.{tid}.{f}");
+        let amount = self.num(a("amount"), &tr.amount, Range::NonNegative);
+        let when = match (&tr.date, &tr.milestone) {
+            (Some(d), None) => {
+                let date = d.get_ref().0;
+                if !scope.in_window(date) {
+                    self.warn(
+                        a("date"),
+                        d.span(),
+                        format!(
+                            "tranche date {date} is outside the scenario window {} .. {}",
+                            scope.start, scope.end
+                        ),
+                    )
+                    .hint = Some("it is not paid in this run; move it or widen the window".into());
+                }
+                When::Date(date)
+            }
+            (None, Some(m)) => {
+                When::Milestone(self.resolve(&scope.milestone_ids, a("milestone"), m)?)
+            }
+            (Some(d), Some(_)) => {
+                self.err(
+                    a("date"),
+                    d.span(),
+                    "a tranche has a `date` or a `milestone`, not both",
+                )
+                .hint = Some("a milestone's expected date already says when it is paid".into());
+                return None;
+            }
+            (None, None) => {
+                self.err(
+                    a("amount"),
+                    t.span(),
+                    "a tranche needs a `date` or a `milestone`",
+                )
+                .hint = Some("add date = YYYY-MM-DD or milestone = \"<milestone id>\"".into());
+                return None;
+            }
+        };
+        let post_money = match (&tr.post_money, &iv.post_money) {
+            (Some(p), _) => self.num(a("post_money"), p, Range::Positive),
+            // Inherited: an invalid investment-level value was reported once already.
+            (None, Some(p)) if !inherited_post_money_ok => {
+                self.params
+                    .add(a("post_money"), *p.get_ref(), None, Range::Any)
+            }
+            (None, Some(p)) => self.num(a("post_money"), p, Range::Positive),
+            (None, None) => {
+                self.err(a("post_money"), t.span(), "no post-money valuation for this tranche").hint =
+                    Some("set post_money on the tranche or on its investment; the stake is amount / post_money".into());
+                return None;
+            }
+        };
+        Some(Tranche {
+            id: tid,
+            amount,
+            when,
+            post_money,
+        })
+    }
+
+    /// `[[commitment]]`.
+    fn commitment(
+        &mut self,
+        scope: &Scope,
+        ids: &mut Ids,
+        cm: &file::Commitment,
+    ) -> Option<Commitment> {
+        if !self.declare(ids, "commitment.id".into(), &cm.id) {
+            return None;
+        }
+        let id = cm.id.get_ref().clone();
+        let a = |f: &str| format!("commitment.{id}.{f}");
+        let buyer = self.resolve(&scope.party_ids, a("buyer"), &cm.buyer);
+        let provider = self.resolve(&scope.party_ids, a("provider"), &cm.provider);
+        if let Some(p) = provider.filter(|p| *p != EXTERNAL) {
+            if scope.parties[p].gross_margin.is_none() {
+                let pid = &scope.parties[p].id;
+                self.err(a("provider"), cm.provider.span(), format!("provider `{pid}` has no gross_margin")).hint =
+                    Some(format!("add gross_margin (e.g. 0.4) to [[party]] `{pid}`: its cost of serving is the rest"));
+            }
+        }
+        if buyer.is_some() && buyer == provider {
+            self.err(
+                a("provider"),
+                cm.provider.span(),
+                "a party cannot buy compute from itself",
+            );
+        }
+        let total = self.num(a("total"), &cm.total, Range::NonNegative);
+        let (cs, ce) = (cm.start.get_ref().0, cm.end.get_ref().0);
+        if ce < cs {
+            self.err(
+                a("end"),
+                cm.end.span(),
+                format!("commitment ends ({ce}) before it starts ({cs})"),
+            );
+            return None;
+        }
+        let ramp = self.ramp(cm, &id)?;
+        let take_or_pay = self.num_or(a("take_or_pay"), &cm.take_or_pay, 0.0, Range::Share);
+        let demand_share = cm
+            .demand_share
+            .as_ref()
+            .map(|d| self.num(a("demand_share"), d, Range::NonNegative));
+        match (&cm.demand_share, buyer) {
+            (Some(d), Some(b)) if !scope.has_revenue.contains(&b) => {
+                self.err(
+                    a("demand_share"),
+                    d.span(),
+                    format!(
+                        "demand follows the buyer's revenue, but `{}` has no [[revenue]]",
+                        scope.parties[b].id
+                    ),
+                );
+            }
+            (None, _) => {
+                if let Some(t) = &cm.take_or_pay {
+                    self.warn(a("take_or_pay"), t.span(), "take_or_pay has no effect without demand_share: the full schedule is bought")
+                        .hint = Some("add demand_share to let demand fall below the schedule, or remove take_or_pay".into());
+                }
+            }
+            _ => {}
+        }
+        if ce < scope.start || cs > scope.end {
+            self.warn(
+                a("start"),
+                cm.start.span(),
+                "the commitment lies wholly outside the scenario window",
+            )
+            .hint = Some("none of its spend is in this run".into());
+        }
+        Some(Commitment {
+            id,
+            buyer: buyer?,
+            provider: provider?,
+            total,
+            start: cs,
+            end: ce,
+            ramp,
+            take_or_pay,
+            demand_share,
+        })
+    }
+
+    fn ramp(&mut self, cm: &file::Commitment, id: &str) -> Option<Ramp> {
+        let a = |f: &str| format!("commitment.{id}.{f}");
+        let (cs, ce) = (cm.start.get_ref().0, cm.end.get_ref().0);
+        let ramp = match cm.ramp.as_ref().map(|r| (r, r.get_ref().as_str())) {
+            None | Some((_, "flat")) => Ramp::Flat,
+            Some((_, "linear")) => Ramp::Linear,
+            Some((_, "front_loaded")) => Ramp::FrontLoaded,
+            Some((_, "back_loaded")) => Ramp::BackLoaded,
+            Some((r, "schedule")) => {
+                let Some(s) = &cm.schedule else {
+                    self.err(
+                        a("ramp"),
+                        r.span(),
+                        "`ramp = \"schedule\"` needs `schedule`, the amount per contract year",
+                    );
+                    return None;
+                };
+                let years = contract_years(cs, ce);
+                let amounts = s.get_ref();
+                let sum: f64 = amounts.iter().sum();
+                let total = *cm.total.get_ref();
+                if amounts.len() != years {
+                    self.err(
+                        a("schedule"),
+                        s.span(),
+                        format!(
+                            "schedule has {} yearly amount{} but the contract spans {years} contract year{}",
+                            amounts.len(),
+                            plural(amounts.len()),
+                            plural(years)
+                        ),
+                    )
+                    .hint = Some("one amount per contract year, counted from `start`".into());
+                } else if let Some(bad) = amounts
+                    .iter()
+                    .find(|x| Range::NonNegative.check(**x).is_err())
+                {
+                    self.err(
+                        a("schedule"),
+                        s.span(),
+                        format!("schedule amounts must be zero or more, got {bad}"),
+                    );
+                } else if (sum - total).abs() > SUM_TOLERANCE * total.abs().max(1.0) {
+                    self.err(
+                        a("schedule"),
+                        s.span(),
+                        format!("schedule adds up to {sum} but total is {total}"),
+                    )
+                    .hint = Some("make the yearly amounts sum to `total`".into());
+                }
+                let shares = if sum > 0.0 {
+                    amounts.iter().map(|x| x / sum).collect()
+                } else {
+                    vec![0.0; amounts.len()]
+                };
+                Ramp::Schedule(shares)
+            }
+            Some((r, other)) => {
+                self.bad_choice(
+                    &a("ramp"),
+                    r,
+                    other,
+                    &["flat", "linear", "front_loaded", "back_loaded", "schedule"],
+                );
+                return None;
+            }
+        };
+        if !matches!(ramp, Ramp::Schedule(_)) {
+            self.unused(a("schedule"), &cm.schedule, "unless ramp = \"schedule\"");
+        }
+        Some(ramp)
+    }
+
+    /// `[[revenue_share]]`.
+    fn revenue_share(
+        &mut self,
+        scope: &Scope,
+        ids: &mut Ids,
+        rs: &file::RevenueShare,
+    ) -> Option<RevenueShare> {
+        if !self.declare(ids, "revenue_share.id".into(), &rs.id) {
+            return None;
+        }
+        let id = rs.id.get_ref().clone();
+        let a = |f: &str| format!("revenue_share.{id}.{f}");
+        let payer = self.resolve(&scope.party_ids, a("payer"), &rs.payer);
+        let payee = self.resolve(&scope.party_ids, a("payee"), &rs.payee);
+        if let Some(p) = payer.filter(|p| !scope.has_revenue.contains(p)) {
+            let pid = &scope.parties[p].id;
+            self.err(
+                a("payer"),
+                rs.payer.span(),
+                format!("the share's base is the payer's revenue, but `{pid}` has no [[revenue]]"),
+            )
+            .hint = Some(format!("add a [[revenue]] section with party = \"{pid}\""));
+        }
+        if payer.is_some() && payer == payee {
+            self.err(
+                a("payee"),
+                rs.payee.span(),
+                "a party cannot pay a revenue share to itself",
+            );
+        }
+        let rate = self.num(a("rate"), &rs.rate, Range::Share);
+        let (s0, s1) = (rs.start.get_ref().0, rs.end.get_ref().0);
+        if s1 < s0 {
+            self.err(
+                a("end"),
+                rs.end.span(),
+                format!("revenue share ends ({s1}) before it starts ({s0})"),
+            );
+        }
+        let cap = rs
+            .cap
+            .as_ref()
+            .map(|c| self.num(a("cap"), c, Range::NonNegative));
+        let paid_to_date =
+            self.num_or(a("paid_to_date"), &rs.paid_to_date, 0.0, Range::NonNegative);
+        if let (Some(c), Some(p)) = (&rs.cap, &rs.paid_to_date) {
+            if p.get_ref() > c.get_ref() {
+                self.err(
+                    a("cap"),
+                    c.span(),
+                    format!(
+                        "cap {} is below what has already been paid ({})",
+                        c.get_ref(),
+                        p.get_ref()
+                    ),
+                );
+            }
+        }
+        Some(RevenueShare {
+            id,
+            payer: payer?,
+            payee: payee?,
+            rate,
+            start: s0,
+            end: s1,
+            cap,
+            paid_to_date,
+        })
+    }
+
+    /// `[[payment]]`.
+    fn payment(&mut self, scope: &Scope, ids: &mut Ids, pm: &file::Payment) -> Option<Payment> {
+        if !self.declare(ids, "payment.id".into(), &pm.id) {
+            return None;
+        }
+        let id = pm.id.get_ref().clone();
+        let a = |f: &str| format!("payment.{id}.{f}");
+        let payer = self.resolve(&scope.party_ids, a("payer"), &pm.payer);
+        let payee = self.resolve(&scope.party_ids, a("payee"), &pm.payee);
+        if payer.is_some() && payer == payee {
+            self.err(
+                a("payee"),
+                pm.payee.span(),
+                "a payment needs two different parties",
+            );
+        }
+        let amount = self.num(a("amount"), &pm.amount, Range::NonNegative);
+        let date = pm.date.get_ref().0;
+        if !scope.in_window(date) {
+            self.warn(
+                a("date"),
+                pm.date.span(),
+                format!("payment date {date} is outside the scenario window"),
+            )
+            .hint = Some("it is not paid in this run".into());
+        }
+        Some(Payment {
+            id,
+            payer: payer?,
+            payee: payee?,
+            amount,
+            date,
+            note: pm.note.clone().unwrap_or_default(),
+        })
+    }
+
+    /// `[[exit]]`: one per company.
+    fn exit(
+        &mut self,
+        scope: &Scope,
+        seen: &mut HashSet<usize>,
+        x: &S<file::Exit>,
+    ) -> Option<Exit> {
+        let ex = x.get_ref();
+        let company = self.resolve(&scope.party_ids, "exit.company".into(), &ex.company)?;
+        let cid = ex.company.get_ref().clone();
+        if !seen.insert(company) {
+            self.err(
+                "exit.company",
+                ex.company.span(),
+                format!("`{cid}` has two [[exit]] sections"),
+            );
+            return None;
+        }
+        let a = |f: &str| format!("exit.{cid}.{f}");
+        let value = match (&ex.valuation, &ex.revenue_multiple) {
+            (Some(v), None) => {
+                self.unused(
+                    a("basis"),
+                    &ex.basis,
+                    "with `valuation` (only with `revenue_multiple`)",
+                );
+                ExitValue::Valuation(self.num(a("valuation"), v, Range::NonNegative))
+            }
+            (None, Some(m)) => {
+                let multiple = self.num(a("revenue_multiple"), m, Range::NonNegative);
+                if !scope.has_revenue.contains(&company) {
+                    self.err(
+                        a("revenue_multiple"),
+                        m.span(),
+                        format!("a revenue multiple needs revenue, but `{cid}` has no [[revenue]]"),
+                    );
+                }
+                let basis = match ex.basis.as_ref().map(|b| (b, b.get_ref().as_str())) {
+                    None | Some((_, "run_rate")) => Basis::RunRate,
+                    Some((_, "ttm")) => Basis::Ttm,
+                    Some((_, "last_period")) => Basis::LastPeriod,
+                    Some((b, other)) => {
+                        self.bad_choice(&a("basis"), b, other, &["run_rate", "ttm", "last_period"]);
+                        Basis::RunRate
+                    }
+                };
+                ExitValue::Multiple { multiple, basis }
+            }
+            (Some(v), Some(_)) => {
+                self.err(
+                    a("valuation"),
+                    v.span(),
+                    "give `valuation` or `revenue_multiple`, not both",
+                );
+                return None;
+            }
+            (None, None) => {
+                self.err(
+                    a("valuation"),
+                    ex.company.span(),
+                    "an exit needs `valuation` or `revenue_multiple`",
+                );
+                return None;
+            }
+        };
+        Some(Exit { company, value })
     }
 }
 
-/// Number of contract years in `start..=end`, counted from `start`'s anniversaries.
-pub fn contract_years(start: NaiveDate, end: NaiveDate) -> usize {
-    let mut n = 0;
-    let mut year_start = start;
-    while year_start <= end {
-        n += 1;
-        year_start = match start.checked_add_months(chrono::Months::new(12 * n as u32)) {
-            Some(d) => d,
-            None => break,
-        };
+// Checks across sections.
+impl Builder {
+    fn milestone_checks(
+        &mut self,
+        scope: &Scope,
+        raw: &ScenarioFile,
+        milestones: &[Milestone],
+        investments: &[Investment],
+    ) {
+        for (i, m) in milestones.iter().enumerate() {
+            let span = raw
+                .milestones
+                .iter()
+                .find(|r| r.get_ref().id.get_ref() == &m.id)
+                .map_or(0..0, |r| r.get_ref().id.span());
+            if !investments
+                .iter()
+                .any(|inv| inv.tranches.iter().any(|t| t.when == When::Milestone(i)))
+            {
+                self.warn(
+                    format!("milestone.{}", m.id),
+                    span.clone(),
+                    format!("milestone `{}` releases no tranche", m.id),
+                );
+            }
+            if m.condition.is_none() && !scope.in_window(m.expected) {
+                self.warn(
+                    format!("milestone.{}.expected", m.id),
+                    span,
+                    format!(
+                        "milestone `{}` is expected on {}, outside the scenario window",
+                        m.id, m.expected
+                    ),
+                );
+            }
+        }
     }
-    n
+
+    fn exit_checks(
+        &mut self,
+        scope: &Scope,
+        raw: &ScenarioFile,
+        exits: &[Exit],
+        investments: &[Investment],
+    ) {
+        for exit in exits {
+            if !investments.iter().any(|i| i.investee == exit.company) {
+                let cid = &scope.parties[exit.company].id;
+                let span = raw
+                    .exits
+                    .iter()
+                    .find(|x| x.get_ref().company.get_ref() == cid)
+                    .map_or(0..0, |x| x.get_ref().company.span());
+                self.warn(
+                    format!("exit.{cid}"),
+                    span,
+                    format!(
+                        "no [[investment]] buys into `{cid}`, so its exit value goes to nobody"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Flows store party and deal indices as u16 to stay small.
+    fn size_limits(&mut self, raw: &ScenarioFile, parties: &[Party], investments: &[Investment]) {
+        let most_tranches = investments
+            .iter()
+            .map(|i| i.tranches.len())
+            .max()
+            .unwrap_or(0);
+        let counts = [
+            ("party", parties.len()),
+            ("revenue", raw.revenues.len()),
+            ("investment", raw.investments.len()),
+            ("investment.tranche", most_tranches),
+            ("commitment", raw.commitments.len()),
+            ("revenue_share", raw.revenue_shares.len()),
+            ("payment", raw.payments.len()),
+            ("exit", raw.exits.len()),
+        ];
+        for (what, n) in counts {
+            if n > usize::from(u16::MAX) {
+                let span = raw.scenario.get_ref().name.span();
+                self.err(
+                    what,
+                    span,
+                    format!("{n} [[{what}]] entries: at most {} are supported", u16::MAX),
+                )
+                .hint = Some("split the scenario into several files".into());
+            }
+        }
+    }
 }
 
-fn non_empty(span: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn non_empty(span: Span<usize>) -> Option<Span<usize>> {
     (span.end > span.start).then_some(span)
 }
 

@@ -121,6 +121,27 @@ impl Grid {
     }
 }
 
+/// `d` plus `months` calendar months, keeping a month end a month end:
+/// 2027-06-30 + 9 months is 2028-03-31 (not 03-30), 2027-01-31 + 1 is 2027-02-28.
+/// `None` past the end of the calendar.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use dealsim::model::grid::add_months;
+/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+/// assert_eq!(add_months(d(2027, 6, 30), 9), Some(d(2028, 3, 31)));
+/// assert_eq!(add_months(d(2027, 6, 15), 9), Some(d(2028, 3, 15)));
+/// ```
+pub fn add_months(d: NaiveDate, months: u32) -> Option<NaiveDate> {
+    let shifted = d.checked_add_months(Months::new(months))?;
+    let is_month_end = d.succ_opt().is_none_or(|next| next.month() != d.month());
+    if is_month_end {
+        calendar_end(shifted, PeriodKind::Month).into()
+    } else {
+        Some(shifted)
+    }
+}
+
 /// act/365 years from `a` to `b`.
 pub fn years_between(a: NaiveDate, b: NaiveDate) -> f64 {
     (b - a).num_days() as f64 / 365.0

@@ -8,7 +8,7 @@
 //! ```
 //! use dealsim::model::params::{Params, Range};
 //! let mut params = Params::default();
-//! let rate = params.add("scenario.discount_rate", 0.1, None, Range::Rate);
+//! let rate = params.add("scenario.discount_rate", 0.1, None, Range::Discount);
 //! params.set("scenario.discount_rate", 0.08).unwrap();
 //! assert_eq!(params.values[rate.ix()], 0.08);
 //! assert!(params.set("scenario.discount_rat", 0.08).unwrap_err().contains("did you mean"));
@@ -35,6 +35,9 @@ impl P {
     }
 }
 
+/// The largest magnitude any number in a scenario may have (in its unit).
+pub const MAX_MAGNITUDE: f64 = 1e15;
+
 /// The values a parameter may take.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Range {
@@ -52,20 +55,32 @@ pub enum Range {
     Rate,
     /// Whole months `>= 0`.
     Months,
+    /// A discount rate in `[-0.5, 1]` (-50% to 100% a year).
+    Discount,
 }
 
 impl Range {
     pub fn check(self, v: f64) -> Result<(), String> {
-        let ok = v.is_finite()
-            && match self {
-                Range::Any => true,
-                Range::NonNegative => v >= 0.0,
-                Range::Positive => v > 0.0,
-                Range::Share => (0.0..=1.0).contains(&v),
-                Range::Margin => (0.0..1.0).contains(&v),
-                Range::Rate => v > -1.0 && v <= 10.0,
-                Range::Months => v >= 0.0 && v.fract() == 0.0,
-            };
+        if !v.is_finite() {
+            return Err(format!("must be a finite number, got {v}"));
+        }
+        // Far beyond any deal, and small enough that sums and growth over
+        // decades stay finite in f64.
+        if v.abs() > MAX_MAGNITUDE {
+            return Err(format!(
+                "must be at most {MAX_MAGNITUDE:e} in size, got {v:e}"
+            ));
+        }
+        let ok = match self {
+            Range::Any => true,
+            Range::NonNegative => v >= 0.0,
+            Range::Positive => v > 0.0,
+            Range::Share => (0.0..=1.0).contains(&v),
+            Range::Margin => (0.0..1.0).contains(&v),
+            Range::Rate => v > -1.0 && v <= 10.0,
+            Range::Months => v >= 0.0 && v.fract() == 0.0,
+            Range::Discount => (-0.5..=1.0).contains(&v),
+        };
         if ok {
             Ok(())
         } else {
@@ -82,6 +97,7 @@ impl Range {
             Range::Margin => "at least 0 and below 1",
             Range::Rate => "an annual rate above -1 (-100%) and at most 10 (1000%)",
             Range::Months => "a whole number of months, zero or more",
+            Range::Discount => "an annual rate between -0.5 and 1 (-50% to 100%)",
         }
     }
 }
@@ -132,14 +148,10 @@ impl Params {
     /// Sets a parameter by address, checking its range.
     pub fn set(&mut self, address: &str, value: f64) -> Result<(), String> {
         let Some(p) = self.find(address) else {
-            let hint = match did_you_mean(
-                &canonical(address),
-                self.info.iter().map(|i| i.address.as_str()),
-            ) {
-                Some(best) => format!("; did you mean `{best}`?"),
-                None => "; `dealsim validate FILE --params` lists every address".to_string(),
-            };
-            return Err(format!("unknown parameter `{address}`{hint}"));
+            return Err(format!(
+                "unknown parameter `{address}`; {}",
+                self.hint(address)
+            ));
         };
         self.info[p.ix()]
             .range
@@ -147,6 +159,38 @@ impl Params {
             .map_err(|e| format!("`{address}` {e}"))?;
         self.values[p.ix()] = value;
         Ok(())
+    }
+
+    /// What to say about an unknown address: the fields its entry does have,
+    /// or the closest address.
+    fn hint(&self, address: &str) -> String {
+        let canonical = canonical(address);
+        // `section.id.` of the address: does that entry exist?
+        let entry = canonical
+            .rsplit_once('.')
+            .map(|(head, _)| format!("{head}."));
+        if let Some(entry) = entry.filter(|e| e.matches('.').count() >= 2) {
+            let fields: Vec<&str> = self
+                .info
+                .iter()
+                .filter_map(|i| i.address.strip_prefix(entry.as_str()))
+                .collect();
+            if !fields.is_empty() {
+                let field = canonical.rsplit('.').next().unwrap_or("");
+                let best = did_you_mean(field, fields.iter().copied())
+                    .map(|b| format!("did you mean `{entry}{b}`? "))
+                    .unwrap_or_default();
+                return format!(
+                    "{best}`{}` has: {}",
+                    entry.trim_end_matches('.'),
+                    fields.join(", ")
+                );
+            }
+        }
+        match did_you_mean(&canonical, self.info.iter().map(|i| i.address.as_str())) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => "`dealsim validate FILE --params` lists every address".to_string(),
+        }
     }
 }
 

@@ -5,8 +5,24 @@ use std::fmt::Write as _;
 use crate::metrics::{Figure, Summary};
 
 pub fn to_json(s: &Summary) -> String {
+    let mut v = serde_json::to_value(s).unwrap_or_default();
+    positive_zeros(&mut v);
     // Serializing plain data into a String cannot fail.
-    serde_json::to_string_pretty(s).unwrap_or_default() + "\n"
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// Writes -0.0 (an empty f64 sum) as 0.0, which is what a reader expects.
+fn positive_zeros(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n)
+            if n.as_f64() == Some(0.0) && n.to_string().starts_with('-') =>
+        {
+            *v = serde_json::json!(0.0);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(positive_zeros),
+        serde_json::Value::Object(o) => o.values_mut().for_each(positive_zeros),
+        _ => {}
+    }
 }
 
 fn money(x: f64) -> String {
@@ -32,7 +48,8 @@ fn pct(f: &Figure) -> String {
 
 fn multiple(f: &Figure) -> String {
     match f {
-        Figure::Value(v) => format!("{v:.2}x"),
+        // `+ 0.0` turns -0.0 into 0.0, so nothing prints as "-0.00x".
+        Figure::Value(v) => format!("{:.2}x", v + 0.0),
         Figure::Undefined { .. } => "-".into(),
     }
 }
@@ -57,32 +74,55 @@ pub fn to_text(s: &Summary) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "{:<14} {:>10} {:>10} {:>10} {:>10} {:>9} {:>7} {:>10} {:>11} {:>11}",
-        "party",
-        "paid",
-        "received",
-        "net",
-        "NPV",
-        "IRR",
-        "MOIC",
-        "peak exp.",
-        "peak date",
-        "payback"
+        "{:<14} {:<19} {:>10} {:>10} {:>10} {:>10} {:>9} {:>7}",
+        "party", "role", "paid", "received", "net", "NPV", "IRR", "MOIC"
+    );
+    for p in &s.parties {
+        let npv = p.npv.value().map_or_else(|| "undefined".to_string(), money);
+        let _ = writeln!(
+            o,
+            "{:<14} {:<19} {:>10} {:>10} {:>10} {:>10} {:>9} {:>7}",
+            truncate(&p.id, 14),
+            p.role,
+            money(p.paid),
+            money(p.received),
+            money(p.net),
+            npv,
+            pct(&p.irr),
+            multiple(&p.moic),
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "{:<14} {:>13} {:>11} {:>15} {:>18}",
+        "party", "peak exposure", "on", "payback (cash)", "payback (with TV)"
     );
     for p in &s.parties {
         let _ = writeln!(
             o,
-            "{:<14} {:>10} {:>10} {:>10} {:>10} {:>9} {:>7} {:>10} {:>11} {:>11}",
+            "{:<14} {:>13} {:>11} {:>15} {:>18}",
             truncate(&p.id, 14),
-            money(p.paid),
-            money(p.received),
-            money(p.net),
-            money(p.npv),
-            pct(&p.irr),
-            multiple(&p.moic),
             money(p.peak_exposure),
             date(p.peak_exposure_date),
+            date(p.cash_payback_date),
             date(p.payback_date),
+        );
+    }
+    let _ = writeln!(o);
+    if s.parties
+        .iter()
+        .any(|p| p.role != "investor" && p.role != "investor & provider")
+    {
+        let _ = writeln!(
+            o,
+            "  IRR, MOIC and payback of a lab, provider or other party cover all its flows in the scenario, not an investment."
+        );
+    }
+    if s.parties.iter().any(|p| p.terminal_value > 0.0) {
+        let _ = writeln!(
+            o,
+            "  Net, NPV, IRR, MOIC and payback (with TV) count equity stakes at their horizon value (terminal value)."
         );
     }
     let undefined: Vec<_> = s

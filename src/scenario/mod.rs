@@ -65,6 +65,8 @@ fn from_toml_error(text: &str, e: &toml::de::Error) -> Diagnostic {
         d = d.hint(hint);
     } else if message.contains("missing field") {
         d = d.hint("see docs/scenario-format.md for the fields each section needs");
+    } else if message.contains("expected f64") || message.contains("expected a number") {
+        d = d.hint("write a number without quotes, e.g. 38.0");
     } else if message.contains("TOML datetime")
         || message.contains("local date")
         || message.contains("is not a calendar date")

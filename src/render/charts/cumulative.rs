@@ -1,14 +1,22 @@
 //! Chart (b), `cumulative-net`: every party's cumulative net on one chart,
 //! each line named at its end (no legend to look up), zero line emphasised.
+//!
+//! Where a line runs over an earlier one (two investors with the same
+//! terms), that stretch is dashed, so both colours show; the end labels name
+//! both.
 
+use plotters::style::RGBColor;
+
+use crate::engine::FlowKind;
 use crate::Run;
 
 use super::frame::{Frame, Spec, Style, YAxis};
+use super::palette::Parties;
 use super::scale::{amount, Ticks};
 use super::scene::{Align, Scene};
 use super::{palette, series, subtitle};
 
-pub fn chart(run: &Run, parties: &[usize], style: Style) -> Scene {
+pub fn chart(run: &Run, colors: &Parties, parties: &[usize], style: Style) -> Scene {
     let m = &run.model;
     let lines: Vec<(usize, Vec<f64>)> = parties
         .iter()
@@ -43,36 +51,115 @@ pub fn chart(run: &Run, parties: &[usize], style: Style) -> Scene {
         + pad;
 
     let label = m.meta.money_label();
+    let terminal = parties
+        .iter()
+        .any(|&p| run.table.kind_total(p, FlowKind::TerminalValue, true).abs() > 1e-9);
+    let title = if terminal {
+        format!("Cumulative net, {label} (equity stakes valued at the horizon)")
+    } else {
+        format!("Cumulative net, {label}")
+    };
     let spec = Spec {
         title: "Cumulative net by party".into(),
         subtitle: subtitle(run, None),
         legend: Vec::new(),
         dates: (m.grid.start, m.grid.end),
-        y: YAxis::Values {
-            ticks,
-            title: format!("Cumulative net, {label} (equity stakes valued at the horizon)"),
-        },
+        y: YAxis::Values { ticks, title },
         y2: None,
         right_gutter: gutter,
-        bars: false,
+        x_pad: 0.0,
     };
     let mut frame = Frame::new(style, &spec);
     frame.zero_line();
-    for (p, values) in &lines {
-        let mut points = vec![(frame.x_date(m.grid.start), frame.y(0.0))];
-        points.extend(
-            m.grid
-                .periods
-                .iter()
-                .zip(values)
-                .map(|(per, v)| (frame.x_date_end(per.end), frame.y(*v))),
-        );
-        frame
-            .scene
-            .line(points, palette::party(*p), frame.style.px(4.0));
-    }
-    end_labels(&mut frame, &labels, pad);
+    let paths: Vec<(RGBColor, Vec<(f64, f64)>)> = lines
+        .iter()
+        .map(|(p, values)| {
+            let mut points = vec![(frame.x_date(m.grid.start), frame.y(0.0))];
+            points.extend(
+                m.grid
+                    .periods
+                    .iter()
+                    .zip(values)
+                    .map(|(per, v)| (frame.x_date_end(per.end), frame.y(*v))),
+            );
+            (colors.color(*p), points)
+        })
+        .collect();
+    draw_lines(&mut frame, &paths);
+    end_labels(&mut frame, colors, &labels, pad);
     frame.into_scene()
+}
+
+/// Draws the lines in order, each stretch that runs over earlier lines
+/// (within a quarter of the line width: the same line, to the eye) dashed,
+/// with the dashes of the k-th line to cover a stretch shifted so every
+/// colour stays visible.
+fn draw_lines(frame: &mut Frame, paths: &[(RGBColor, Vec<(f64, f64)>)]) {
+    let width = frame.style.px(4.0);
+    let dash = frame.style.px(10.0);
+    for (j, (color, points)) in paths.iter().enumerate() {
+        let earlier: Vec<&[(f64, f64)]> = paths[..j].iter().map(|(_, p)| p.as_slice()).collect();
+        for (k, run) in runs(&overlaps(points, &earlier, width / 4.0)) {
+            let part = points[run.start..=run.end].to_vec();
+            if k == 0 {
+                frame.scene.line(part, *color, width);
+            } else {
+                let shifted = trim_start(&part, (k - 1) as f64 * dash);
+                frame
+                    .scene
+                    .dashed(shifted, *color, width, (dash, k as f64 * dash));
+            }
+        }
+    }
+}
+
+/// For each segment of `points`, how many of the `earlier` lines (with the
+/// same x positions) it runs over: both its ends within `tolerance` pixels.
+fn overlaps(points: &[(f64, f64)], earlier: &[&[(f64, f64)]], tolerance: f64) -> Vec<usize> {
+    let near = |a: (f64, f64), b: Option<&(f64, f64)>| {
+        b.is_some_and(|b| (a.0 - b.0).abs() <= tolerance && (a.1 - b.1).abs() <= tolerance)
+    };
+    points
+        .windows(2)
+        .enumerate()
+        .map(|(s, seg)| {
+            earlier
+                .iter()
+                .filter(|e| near(seg[0], e.get(s)) && near(seg[1], e.get(s + 1)))
+                .count()
+        })
+        .collect()
+}
+
+/// Consecutive segments with the same overlap count, as (count, segments
+/// `a..b`), which run through points `a..=b`.
+fn runs(counts: &[usize]) -> Vec<(usize, std::ops::Range<usize>)> {
+    let mut out: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+    for (s, &k) in counts.iter().enumerate() {
+        match out.last_mut() {
+            Some((last, range)) if *last == k => range.end = s + 1,
+            _ => out.push((k, s..s + 1)),
+        }
+    }
+    out
+}
+
+/// `points` without its first `dist` pixels of length.
+fn trim_start(points: &[(f64, f64)], dist: f64) -> Vec<(f64, f64)> {
+    let mut left = dist;
+    for (i, pair) in points.windows(2).enumerate() {
+        let (a, b) = (pair[0], pair[1]);
+        let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+        if len > left {
+            let t = left / len;
+            let start = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+            return std::iter::once(start)
+                .chain(points[i + 1..].iter().copied())
+                .collect();
+        }
+        left -= len;
+    }
+    Vec::new()
 }
 
 /// A party name without its parenthetical: "Oracle (Stargate)" -> "Oracle".
@@ -85,7 +172,7 @@ fn short_name(name: &str) -> &str {
 
 /// Names each line right of the plot at its last value, spread apart so no
 /// two labels overlap, with a short leader when a label had to move.
-fn end_labels(frame: &mut Frame, labels: &[(usize, String, f64)], pad: f64) {
+fn end_labels(frame: &mut Frame, colors: &Parties, labels: &[(usize, String, f64)], pad: f64) {
     let font = frame.style.legend;
     let gap = font.size * 1.1;
     let mut order: Vec<(f64, usize)> = labels
@@ -106,7 +193,7 @@ fn end_labels(frame: &mut Frame, labels: &[(usize, String, f64)], pad: f64) {
             ];
             frame.scene.line(
                 lead,
-                palette::tint(palette::party(*party), 0.3),
+                palette::tint(colors.color(*party), 0.3),
                 frame.style.px(1.5),
             );
         }
@@ -115,7 +202,7 @@ fn end_labels(frame: &mut Frame, labels: &[(usize, String, f64)], pad: f64) {
             (x + pad, at + font.cap_height() / 2.0),
             font,
             Align::Left,
-            palette::party_text(*party),
+            colors.text(*party),
         );
     }
 }

@@ -10,6 +10,7 @@ use crate::engine::FlowKind;
 use crate::Run;
 
 use super::frame::{Frame, LegendItem, Spec, Style, Swatch, YAxis};
+use super::palette::Parties;
 use super::scale::{amount, Ticks};
 use super::scene::Scene;
 use super::series::Bucket;
@@ -77,7 +78,7 @@ impl Bars {
     }
 }
 
-pub fn chart(run: &Run, party: usize, style: Style) -> Scene {
+pub fn chart(run: &Run, colors: &Parties, party: usize, style: Style) -> Scene {
     let m = &run.model;
     let (buckets, summed) = series::buckets(run);
     let bars = Bars::of(run, party, buckets);
@@ -89,7 +90,7 @@ pub fn chart(run: &Run, party: usize, style: Style) -> Scene {
     let (y, y2) = axes(bars.extent(), line, per, &m.meta.money_label());
 
     // Darker than the party colour: its bars may share the hue (Compute is orange).
-    let color = palette::darken(palette::party(party), 0.3);
+    let color = palette::darken(colors.color(party), 0.3);
     let terminal = run.table.kind_total(party, FlowKind::TerminalValue, true);
     let mut line_label = String::from("Cumulative net");
     if y2.is_some() {
@@ -126,7 +127,7 @@ pub fn chart(run: &Run, party: usize, style: Style) -> Scene {
         y,
         y2,
         right_gutter: 0.0,
-        bars: true,
+        x_pad: 0.0,
     };
     let mut frame = Frame::new(style, &spec);
     bars.draw(&mut frame);

@@ -2,6 +2,11 @@
 //! value or row axis (with an optional second value axis), a time axis
 //! labelled by year or quarter, gridlines, and the plot area in between.
 //!
+//! Every time axis follows one convention, for bars and lines alike:
+//! gridlines at year (or quarter) boundaries, each label centred under the
+//! part of its year (or quarter) that is shown, so a year sits at the same
+//! place on every chart.
+//!
 //! A chart builds a [`Frame`] from a [`Spec`], draws its series through
 //! [`Frame::x`] and [`Frame::y`], and takes the finished [`Scene`].
 
@@ -112,8 +117,9 @@ pub struct Spec {
     pub y2: Option<(Ticks, String)>,
     /// Room right of the plot for labels the chart draws itself.
     pub right_gutter: f64,
-    /// Bars summing periods: year labels centred on their year, not at ticks.
-    pub bars: bool,
+    /// Room inside the plot before the first date and after the last, in
+    /// pixels, for marks drawn at the ends of the time range.
+    pub x_pad: f64,
 }
 
 /// The plot rectangle, in pixels.
@@ -131,6 +137,7 @@ pub struct Frame {
     pub plot: Plot,
     pub scene: Scene,
     x_range: (f64, f64),
+    x_pad: f64,
     y_range: (f64, f64),
     y2_range: Option<(f64, f64)>,
     rows: usize,
@@ -187,11 +194,12 @@ impl Frame {
             plot,
             scene,
             x_range: (x0, x1.max(x0 + 1e-6)),
+            x_pad: spec.x_pad.clamp(0.0, (plot.right - plot.left) / 4.0),
             y_range,
             y2_range: spec.y2.as_ref().map(|(t, _)| (t.min, t.max)),
             rows,
         };
-        frame.time_axis(spec.bars);
+        frame.time_axis();
         frame.value_axes(spec, axis_title_baseline);
         frame
     }
@@ -199,7 +207,8 @@ impl Frame {
     /// Pixel x of a fractional year.
     pub fn x(&self, year: f64) -> f64 {
         let (a, b) = self.x_range;
-        self.plot.left + (year - a) / (b - a) * (self.plot.right - self.plot.left)
+        let (left, right) = (self.plot.left + self.x_pad, self.plot.right - self.x_pad);
+        left + (year - a) / (b - a) * (right - left)
     }
 
     /// Pixel x of the start of a day.
@@ -293,16 +302,16 @@ impl Frame {
     }
 
     /// Year (or quarter) gridlines and labels under the plot.
-    fn time_axis(&mut self, centred: bool) {
+    fn time_axis(&mut self) {
         let (x0, x1) = self.x_range;
         let font = self.style.tick;
-        let width = self.plot.right - self.plot.left;
+        let width = self.x(x1) - self.x(x0);
         let first_line = self.plot.bottom + self.style.px(12.0) + font.cap_height();
         let quarters = quarter_axis(self.x_range);
         let marks = if quarters {
             quarter_marks(x0, x1)
         } else {
-            year_marks(x0, x1, font, width, centred)
+            year_marks(x0, x1, font, width)
         };
         for mark in &marks {
             if mark.at > x0 + 1e-9 && mark.at < x1 - 1e-9 {
@@ -317,47 +326,42 @@ impl Frame {
         self.time_labels(marks, first_line);
         if quarters {
             self.time_labels(
-                year_marks(x0, x1, font, width, true),
+                year_marks(x0, x1, font, width),
                 first_line + font.size * 1.15,
             );
         }
     }
 
-    /// Writes the labels of `marks` on one line, kept inside the canvas.
+    /// Writes the labels of `marks` on one line, each centred under the
+    /// shown part of its span: when it fits there, or (`sparse` labels) when
+    /// at least half the span is shown, kept inside the canvas.
     fn time_labels(&mut self, marks: Vec<Mark>, baseline: f64) {
         let (x0, x1) = self.x_range;
         let font = self.style.tick;
         let right_edge = f64::from(self.style.width) - self.style.margin();
         for mark in marks {
-            let Some((label, a, b)) = mark.label else {
+            let Some(Label { text, span, sparse }) = mark.label else {
                 continue;
             };
-            let w = font.width(&label);
-            if mark.at_tick {
-                // At its tick, but not past the plot's left edge or the canvas's right.
-                let cx = self
-                    .x(mark.at)
-                    .clamp(self.plot.left + w / 2.0, right_edge - w / 2.0);
-                self.scene.text(
-                    label,
-                    (cx, baseline),
-                    font,
-                    Align::Center,
-                    palette::MUTED_TEXT,
-                );
+            let (a, b) = (span.0.max(x0), span.1.min(x1));
+            let (pa, pb) = (self.x(a), self.x(b));
+            let w = font.width(&text);
+            let shown = if sparse {
+                b - a >= (span.1 - span.0) / 2.0
             } else {
-                // Centred on the visible part of its period, if it fits there.
-                let (pa, pb) = (self.x(a.max(x0)), self.x(b.min(x1)));
-                if w <= (pb - pa) * 0.95 {
-                    self.scene.text(
-                        label,
-                        ((pa + pb) / 2.0, baseline),
-                        font,
-                        Align::Center,
-                        palette::MUTED_TEXT,
-                    );
-                }
+                w <= (pb - pa) * 0.95
+            };
+            if !shown {
+                continue;
             }
+            let cx = ((pa + pb) / 2.0).clamp(self.plot.left + w / 2.0, right_edge - w / 2.0);
+            self.scene.text(
+                text,
+                (cx, baseline),
+                font,
+                Align::Center,
+                palette::MUTED_TEXT,
+            );
         }
     }
 
@@ -586,16 +590,21 @@ fn y_labels_width(style: &Style, y: &YAxis) -> f64 {
 /// A gridline on the time axis and, maybe, the label of the period after it.
 struct Mark {
     at: f64,
-    /// Label and the span it names; drawn at the tick when `at_tick`.
-    label: Option<(String, f64, f64)>,
-    at_tick: bool,
+    label: Option<Label>,
 }
 
-/// Gridlines at each 1 January. Labels name every year in its middle
-/// (`centred`, for bars that sum a period), or the years at their ticks
-/// (for values at a point in time); every 2nd, 5th or 10th year only when
-/// the years are too narrow for every label.
-fn year_marks(x0: f64, x1: f64, font: Font, plot_width: f64, centred: bool) -> Vec<Mark> {
+/// The label of a year or quarter, centred under `span` (fractional years).
+struct Label {
+    text: String,
+    span: (f64, f64),
+    /// Only some years are labelled: the label may be wider than its span.
+    sparse: bool,
+}
+
+/// Gridlines at each 1 January; each year labelled under its middle, or
+/// every 2nd, 5th or 10th year only when the years are too narrow for
+/// every label.
+fn year_marks(x0: f64, x1: f64, font: Font, plot_width: f64) -> Vec<Mark> {
     let (first, last) = (x0.floor() as i32, x1.ceil() as i32);
     let per_year = plot_width / (x1 - x0).max(1e-9);
     let label_w = font.width("2026") * 1.5;
@@ -603,18 +612,15 @@ fn year_marks(x0: f64, x1: f64, font: Font, plot_width: f64, centred: bool) -> V
         .into_iter()
         .find(|n| f64::from(*n) * per_year >= label_w)
         .unwrap_or(100);
-    let at_tick = !centred || every > 1;
     (first..=last)
         .map(|y| {
             let at = f64::from(y);
-            let label = if !at_tick {
-                Some((y.to_string(), at, at + 1.0))
-            } else if y % every == 0 && at >= x0 - 1e-9 && at <= x1 + 1e-9 {
-                Some((y.to_string(), at, at))
-            } else {
-                None
-            };
-            Mark { at, label, at_tick }
+            let label = (y % every == 0).then(|| Label {
+                text: y.to_string(),
+                span: (at, at + 1.0),
+                sparse: every > 1,
+            });
+            Mark { at, label }
         })
         .collect()
 }
@@ -636,8 +642,11 @@ fn quarter_marks(x0: f64, x1: f64) -> Vec<Mark> {
             let label = format!("Q{}", q.rem_euclid(4) + 1);
             Mark {
                 at,
-                label: Some((label, at, at + 0.25)),
-                at_tick: false,
+                label: Some(Label {
+                    text: label,
+                    span: (at, at + 0.25),
+                    sparse: false,
+                }),
             }
         })
         .collect()

@@ -6,6 +6,7 @@
 use crate::Run;
 
 use super::frame::{Frame, LegendItem, Spec, Style, Swatch, YAxis};
+use super::palette::Parties;
 use super::scale::{amount, month, period_end, year_frac_end, Ticks};
 use super::scene::{Scene, Shape};
 use super::{palette, party_line, series, subtitle};
@@ -13,7 +14,7 @@ use super::{palette, party_line, series, subtitle};
 /// Cumulative revenue is drawn only up to this multiple of the other series' range.
 const REVENUE_OFF_SCALE: f64 = 2.5;
 
-pub fn chart(run: &Run, lab: usize, style: Style) -> Scene {
+pub fn chart(run: &Run, colors: &Parties, lab: usize, style: Style) -> Scene {
     let m = &run.model;
     let cash = series::cash_balance(run, lab);
     let revenue = series::cumulative_revenue(run, lab);
@@ -35,7 +36,7 @@ pub fn chart(run: &Run, lab: usize, style: Style) -> Scene {
 
     let mut legend = vec![LegendItem::new(
         Swatch::Line {
-            color: palette::party(lab),
+            color: colors.color(lab),
             width: style.px(4.0),
             dash: None,
         },
@@ -54,7 +55,7 @@ pub fn chart(run: &Run, lab: usize, style: Style) -> Scene {
     }
     for (p, _) in &committed {
         legend.push(LegendItem::new(
-            Swatch::Bar(area_color(*p)),
+            Swatch::Bar(area_color(colors, *p)),
             m.parties[*p].name.clone(),
         ));
     }
@@ -66,10 +67,11 @@ pub fn chart(run: &Run, lab: usize, style: Style) -> Scene {
         );
         legend.push(LegendItem::new(Swatch::Note, note));
     }
-    let title = format!(
-        "Cumulative from {}, {}",
-        m.grid.start.format("%b %Y"),
-        m.meta.money_label()
+    let title = axis_title(
+        &m.meta.money_label(),
+        &m.grid.start.format("%b %Y").to_string(),
+        !committed.is_empty(),
+        draw_revenue,
     );
     let spec = Spec {
         title: format!(
@@ -85,7 +87,7 @@ pub fn chart(run: &Run, lab: usize, style: Style) -> Scene {
         },
         y2: None,
         right_gutter: 0.0,
-        bars: false,
+        x_pad: 0.0,
     };
     let mut frame = Frame::new(style, &spec);
 
@@ -93,7 +95,7 @@ pub fn chart(run: &Run, lab: usize, style: Style) -> Scene {
     let xs: Vec<f64> = std::iter::once(frame.x_date(m.grid.start))
         .chain(m.grid.periods.iter().map(|p| frame.x_date_end(p.end)))
         .collect();
-    draw_stacked_areas(&mut frame, &xs, &committed);
+    draw_stacked_areas(&mut frame, colors, &xs, &committed);
     frame.zero_line();
     let path = |frame: &Frame, start: f64, values: &[f64]| -> Vec<(f64, f64)> {
         std::iter::once(start)
@@ -108,9 +110,21 @@ pub fn chart(run: &Run, lab: usize, style: Style) -> Scene {
         frame.scene.dashed(points, revenue_color(), w, d);
     }
     let points = path(&frame, run.table.opening_cash[lab], &cash);
-    party_line(&mut frame, points, palette::party(lab));
+    party_line(&mut frame, points, colors.color(lab));
     mark_negative_cash(&mut frame, run, lab, &cash);
     frame.into_scene()
+}
+
+/// "$B: cash balance; cumulative committed spend and revenue from Jan 2026":
+/// the balance starts at opening cash, the cumulative series at zero.
+fn axis_title(label: &str, since: &str, spend: bool, revenue: bool) -> String {
+    let cumulative = match (spend, revenue) {
+        (true, true) => "committed spend and revenue",
+        (true, false) => "committed spend",
+        (false, true) => "revenue",
+        (false, false) => return format!("{label}: cash balance"),
+    };
+    format!("{label}: cash balance; cumulative {cumulative} from {since}")
 }
 
 /// Cumulative scheduled spend of the lab with each provider, largest first.
@@ -131,7 +145,12 @@ fn committed_by_provider(run: &Run, lab: usize) -> Vec<(usize, Vec<f64>)> {
 }
 
 /// Stacks each provider's area on the previous ones, the first at the bottom.
-fn draw_stacked_areas(frame: &mut Frame, xs: &[f64], layers: &[(usize, Vec<f64>)]) {
+fn draw_stacked_areas(
+    frame: &mut Frame,
+    colors: &Parties,
+    xs: &[f64],
+    layers: &[(usize, Vec<f64>)],
+) {
     let mut base = vec![0.0; xs.len().saturating_sub(1)];
     for (provider, values) in layers {
         let top: Vec<f64> = base.iter().zip(values).map(|(b, v)| b + v).collect();
@@ -146,7 +165,7 @@ fn draw_stacked_areas(frame: &mut Frame, xs: &[f64], layers: &[(usize, Vec<f64>)
         );
         frame.scene.push(Shape::Polygon {
             points: outline,
-            fill: area_color(*provider),
+            fill: area_color(colors, *provider),
         });
         base = top;
     }
@@ -199,6 +218,27 @@ fn revenue_color() -> plotters::style::RGBColor {
     palette::darken(palette::kind(crate::engine::FlowKind::Revenue), 0.35)
 }
 
-fn area_color(provider: usize) -> plotters::style::RGBColor {
-    palette::tint(palette::party(provider), 0.45)
+fn area_color(colors: &Parties, provider: usize) -> plotters::style::RGBColor {
+    palette::tint(colors.color(provider), 0.45)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_title_names_only_the_series_drawn() {
+        assert_eq!(
+            axis_title("$B", "Jan 2026", true, true),
+            "$B: cash balance; cumulative committed spend and revenue from Jan 2026"
+        );
+        assert_eq!(
+            axis_title("$B", "Jan 2026", false, true),
+            "$B: cash balance; cumulative revenue from Jan 2026"
+        );
+        assert_eq!(
+            axis_title("$B", "Jan 2026", false, false),
+            "$B: cash balance"
+        );
+    }
 }

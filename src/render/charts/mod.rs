@@ -14,9 +14,12 @@
 //! twice: a PNG drawn at double size and averaged down, and an SVG.
 //!
 //! Conventions: ticks step by 1, 2 or 5 x 10^n; money axes include zero and
-//! carry the unit in their title; every party keeps one colour on every
-//! chart of a run (`palette`); dates are labelled by year (by quarter on
-//! runs of two years or less); bars are summed by quarter (or year) when a
+//! carry the unit in their title and clear the data by a margin; every party
+//! keeps one colour on every chart of a run, and well-known parties the same
+//! colour in every scenario (`palette::Parties`, built once per run); time
+//! axes have gridlines at year (or quarter) boundaries and each label centred
+//! under its year's (or quarter's) span, by quarter on runs of two years or
+//! less; bars are summed by quarter (or year) when a
 //! run has more than 40 periods, and the subtitle says so.
 
 mod cumulative;
@@ -76,6 +79,7 @@ pub fn render_all_sized(
 /// Every chart with something to show, with its file name (no extension).
 fn charts(run: &Run, style: Style) -> Vec<(String, Scene)> {
     let m = &run.model;
+    let colors = &palette::Parties::of(m);
     let mut out = Vec::new();
     let parties: Vec<usize> = m
         .deal_parties()
@@ -85,29 +89,29 @@ fn charts(run: &Run, style: Style) -> Vec<(String, Scene)> {
     for &p in &parties {
         out.push((
             format!("flows-{}", file_part(&m.parties[p].id)),
-            flows::chart(run, p, style),
+            flows::chart(run, colors, p, style),
         ));
     }
     if !parties.is_empty() {
         out.push((
             "cumulative-net".to_string(),
-            cumulative::chart(run, &parties, style),
+            cumulative::chart(run, colors, &parties, style),
         ));
     }
     for lab in m.labs() {
         out.push((
             format!("lab-cash-{}", file_part(&m.parties[lab].id)),
-            lab_cash::chart(run, lab, style),
+            lab_cash::chart(run, colors, lab, style),
         ));
     }
     for (s, rs) in m.revenue_shares.iter().enumerate() {
         out.push((
             format!("revenue-share-{}", file_part(&rs.id)),
-            revenue_share::chart(run, s, style),
+            revenue_share::chart(run, colors, s, style),
         ));
     }
     if !run.summary.tranches.is_empty() {
-        out.push(("tranches".to_string(), tranches::chart(run, style)));
+        out.push(("tranches".to_string(), tranches::chart(run, colors, style)));
     }
     out
 }

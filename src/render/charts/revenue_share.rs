@@ -8,11 +8,12 @@ use crate::model::RevenueShare;
 use crate::Run;
 
 use super::frame::{Frame, LegendItem, Spec, Style, Swatch, YAxis};
+use super::palette::Parties;
 use super::scale::{amount, month, number, period_end, year_frac_end, Ticks};
 use super::scene::{Align, Scene};
 use super::{palette, party_line, series, subtitle};
 
-pub fn chart(run: &Run, s: usize, style: Style) -> Scene {
+pub fn chart(run: &Run, colors: &Parties, s: usize, style: Style) -> Scene {
     let m = &run.model;
     let v = &m.params.values;
     let rs = &m.revenue_shares[s];
@@ -36,7 +37,7 @@ pub fn chart(run: &Run, s: usize, style: Style) -> Scene {
     let (lo, hi) = values.fold((0.0f64, 0.0f64), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
     let (payer, payee) = (&m.parties[rs.payer].name, &m.parties[rs.payee].name);
     let rate = percent(rs.rate.of(v));
-    let color = palette::party(rs.payee);
+    let color = colors.color(rs.payee);
     let mut legend = vec![LegendItem::new(
         Swatch::Line {
             color,
@@ -77,7 +78,7 @@ pub fn chart(run: &Run, s: usize, style: Style) -> Scene {
         },
         y2: None,
         right_gutter: 0.0,
-        bars: false,
+        x_pad: 0.0,
     };
     let mut frame = Frame::new(style, &spec);
     frame.zero_line();

@@ -1,7 +1,9 @@
 //! Axis scales and the way numbers and dates are written on charts.
 //!
 //! Value axes always include zero and step by 1, 2 or 5 x 10^n with 5 to 7
-//! ticks where the data allow it; time axes run on fractional years.
+//! ticks where the data allow it; data ending on (or within [`HEADROOM`] of)
+//! the last tick get one more step, so a bar never touches the frame. Time
+//! axes run on fractional years.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -89,13 +91,21 @@ impl Ticks {
     }
 }
 
-/// Widens an empty or zero-excluding range to one that includes zero.
+/// Room an axis keeps beyond the data, as a share of the data's span: a few
+/// pixels, so that data near a tick keep it (-48 on a -50..200 axis) while
+/// data on it get one more step.
+pub const HEADROOM: f64 = 0.005;
+
+/// Widens an empty or zero-excluding range to one that includes zero, and
+/// each non-zero end by [`HEADROOM`].
 fn padded(lo: f64, hi: f64) -> (f64, f64) {
     let (lo, hi) = (lo.min(0.0), hi.max(0.0));
     if !(lo.is_finite() && hi.is_finite()) || hi - lo < 1e-12 {
         return (0.0, 1.0);
     }
-    (lo, hi)
+    let room = (hi - lo) * HEADROOM;
+    let widen = |v: f64, dir: f64| if v == 0.0 { v } else { v + dir * room };
+    (widen(lo, -1.0), widen(hi, 1.0))
 }
 
 /// Whole steps needed to reach `extent` (>= 0) from zero.
@@ -230,8 +240,8 @@ mod tests {
 
     #[test]
     fn ticks_step_by_one_two_or_five() {
-        // 0..10: step 1 gives 11 ticks, step 2 gives 0,2,..,10 = 6 ticks.
-        assert_eq!(Ticks::covering(0.0, 10.0), t(0.0, 10.0, 2.0));
+        // 0..9.5: step 1 gives 11 ticks, step 2 gives 0,2,..,10 = 6 ticks.
+        assert_eq!(Ticks::covering(0.0, 9.5), t(0.0, 10.0, 2.0));
         // 0..38: step 5 needs 0..40 = 9 ticks, step 10 gives 0..40 = 5 ticks.
         assert_eq!(Ticks::covering(3.0, 38.0), t(0.0, 40.0, 10.0));
         // -17.3..130: step 20 gives -20..140 = 9 ticks, step 50 gives -50..150 = 5.
@@ -244,6 +254,12 @@ mod tests {
             (small.step, small.values().len(), small.label(0.2)),
             (0.1, 5, "0.2".to_string())
         );
+        // Data ending exactly on a tick get one more step: -30..0 is not
+        // -30..0 by 5 or 10 but -40..0 by 10 (5 ticks).
+        assert_eq!(Ticks::covering(-30.0, 0.0), t(-40.0, 0.0, 10.0));
+        assert_eq!(Ticks::covering(0.0, 10.0), t(0.0, 12.0, 2.0));
+        // Data near a tick keep it: -48..187 is -50..200 by 50.
+        assert_eq!(Ticks::covering(-48.0, 187.0), t(-50.0, 200.0, 50.0));
         // Nothing to show: 0..1.
         assert_eq!(Ticks::covering(0.0, 0.0).values().len(), 6);
     }

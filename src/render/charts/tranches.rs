@@ -2,6 +2,11 @@
 //! (area proportional to the amount) at the date it was paid, a hollow one
 //! at its expected date while unpaid, and the window from expected date to
 //! deadline for tranches that wait on a milestone.
+//!
+//! Markers carry the investor's colour; what the marks mean is drawn in
+//! greys, in the legend and on the plot alike. The plot keeps room at both
+//! ends of the time axis, so markers and deadline ticks at the first or last
+//! date stay inside it.
 
 use chrono::{Datelike, NaiveDate};
 use plotters::style::RGBColor;
@@ -10,11 +15,15 @@ use crate::metrics::TrancheStatus;
 use crate::Run;
 
 use super::frame::{Frame, LegendItem, Spec, Style, Swatch, YAxis};
+use super::palette::Parties;
 use super::scale::{amount, month};
 use super::scene::{Align, Scene, Shape};
 use super::{palette, subtitle};
 
-pub fn chart(run: &Run, style: Style) -> Scene {
+/// Radius of the biggest marker, in pixels at 1600 x 900.
+const MAX_RADIUS: f64 = 26.0;
+
+pub fn chart(run: &Run, colors: &Parties, style: Style) -> Scene {
     let m = &run.model;
     let tranches = &run.summary.tranches;
     let investor_of = |t: &TrancheStatus| m.party_index(&t.investor).unwrap_or(0);
@@ -27,7 +36,7 @@ pub fn chart(run: &Run, style: Style) -> Scene {
                 t.tranche,
                 amount(&m.meta, t.amount)
             );
-            (label, palette::party_text(investor_of(t)))
+            (label, colors.text(investor_of(t)))
         })
         .collect();
     let dates = tranches
@@ -50,12 +59,12 @@ pub fn chart(run: &Run, style: Style) -> Scene {
     let spec = Spec {
         title: "Investment tranches: when each is paid".into(),
         subtitle: subtitle(run, None),
-        legend: legend(run, &investors, &style),
+        legend: legend(run, colors, &investors, &style),
         dates: (first, last),
         y: YAxis::Rows(rows),
         y2: None,
         right_gutter: 0.0,
-        bars: false,
+        x_pad: style.px(MAX_RADIUS + 6.0),
     };
     let mut frame = Frame::new(style, &spec);
     let biggest = tranches
@@ -66,27 +75,22 @@ pub fn chart(run: &Run, style: Style) -> Scene {
     for (i, t) in tranches.iter().enumerate() {
         let (y, h) = frame.row(i);
         // Area proportional to the amount; the biggest fills most of its row.
-        let radius = (h * 0.32).min(frame.style.px(26.0)) * (t.amount / biggest).max(0.04).sqrt();
-        draw_row(
-            &mut frame,
-            t,
-            (y, h),
-            radius,
-            palette::party(investor_of(t)),
-        );
+        let radius =
+            (h * 0.32).min(frame.style.px(MAX_RADIUS)) * (t.amount / biggest).max(0.04).sqrt();
+        draw_row(&mut frame, t, (y, h), radius, colors.color(investor_of(t)));
     }
     frame.into_scene()
 }
 
 /// Investors' colours, then what the marks mean (only those that appear).
-fn legend(run: &Run, investors: &[usize], style: &Style) -> Vec<LegendItem> {
+fn legend(run: &Run, colors: &Parties, investors: &[usize], style: &Style) -> Vec<LegendItem> {
     let tranches = &run.summary.tranches;
     let grey = palette::MUTED_TEXT;
     let mut legend: Vec<LegendItem> = investors
         .iter()
         .map(|&p| {
             LegendItem::new(
-                Swatch::Bar(palette::party(p)),
+                Swatch::Bar(colors.color(p)),
                 run.model.parties[p].name.clone(),
             )
         })
@@ -100,8 +104,8 @@ fn legend(run: &Run, investors: &[usize], style: &Style) -> Vec<LegendItem> {
     }
     if tranches.iter().any(|t| t.deadline.is_some()) {
         let swatch = Swatch::Line {
-            color: palette::tint(grey, 0.4),
-            width: style.px(6.0),
+            color: window_color(),
+            width: style.px(WINDOW_WIDTH),
             dash: None,
         };
         legend.push(LegendItem::new(
@@ -121,7 +125,7 @@ fn draw_row(
     color: RGBColor,
 ) {
     if let (Some(expected), Some(deadline)) = (t.expected, t.deadline) {
-        window(frame, (expected, deadline), y, h, color);
+        window(frame, (expected, deadline), y, h);
     }
     let (x, label, fill, stroke) = match (t.paid, t.expected) {
         (Some(paid), _) => {
@@ -163,19 +167,20 @@ fn year_end(d: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(d.year(), 12, 31).unwrap_or(d)
 }
 
+/// Width of a milestone window's bar, in pixels at 1600 x 900.
+const WINDOW_WIDTH: f64 = 6.0;
+
+/// The colour of milestone windows and of their legend swatch.
+fn window_color() -> RGBColor {
+    palette::tint(palette::MUTED_TEXT, 0.5)
+}
+
 /// The expected-to-deadline window of a milestone tranche, with end ticks.
-fn window(
-    frame: &mut Frame,
-    (expected, deadline): (NaiveDate, NaiveDate),
-    y: f64,
-    h: f64,
-    color: RGBColor,
-) {
+fn window(frame: &mut Frame, (expected, deadline): (NaiveDate, NaiveDate), y: f64, h: f64) {
     let (x0, x1) = (frame.x_date(expected), frame.x_date(deadline));
-    let light = palette::tint(color, 0.55);
-    frame
-        .scene
-        .line(vec![(x0, y), (x1, y)], light, frame.style.px(6.0));
+    let light = window_color();
+    let width = frame.style.px(WINDOW_WIDTH);
+    frame.scene.line(vec![(x0, y), (x1, y)], light, width);
     let tick = (h * 0.18).min(frame.style.px(14.0));
     for x in [x0, x1] {
         frame.scene.line(
