@@ -15,26 +15,18 @@ use toml::Spanned;
 /// A value and where it was written (byte range in the file).
 pub type S<T> = Spanned<T>;
 
-/// A whole scenario file.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A whole scenario file. Built section by section by [`super::parse`], so
+/// that each entry's problems are reported on their own.
+#[derive(Debug)]
 pub struct ScenarioFile {
     pub scenario: S<Header>,
-    #[serde(default, rename = "party")]
     pub parties: Vec<S<Party>>,
-    #[serde(default, rename = "revenue")]
     pub revenues: Vec<S<Revenue>>,
-    #[serde(default, rename = "milestone")]
     pub milestones: Vec<S<Milestone>>,
-    #[serde(default, rename = "investment")]
     pub investments: Vec<S<Investment>>,
-    #[serde(default, rename = "commitment")]
     pub commitments: Vec<S<Commitment>>,
-    #[serde(default, rename = "revenue_share")]
     pub revenue_shares: Vec<S<RevenueShare>>,
-    #[serde(default, rename = "payment")]
     pub payments: Vec<S<Payment>>,
-    #[serde(default, rename = "exit")]
     pub exits: Vec<S<Exit>>,
 }
 

@@ -14,6 +14,9 @@ use crate::suggest::did_you_mean;
 
 pub use file::ScenarioFile;
 
+use file::S;
+use serde::Deserialize;
+
 /// Why a scenario could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -38,12 +41,133 @@ pub fn load(path: &Path) -> Result<(Arc<SourceFile>, ScenarioFile), LoadError> {
     Ok((file, parsed))
 }
 
+/// The sections a scenario file may have (top-level keys).
+const SECTIONS: [&str; 9] = [
+    "scenario",
+    "party",
+    "revenue",
+    "milestone",
+    "investment",
+    "commitment",
+    "revenue_share",
+    "payment",
+    "exit",
+];
+
 /// Parses scenario text already in memory.
+///
+/// Every syntax error is reported, and each section entry is read on its own,
+/// so a typo in one `[[commitment]]` does not hide a problem in another.
 pub fn parse(file: &Arc<SourceFile>) -> Result<ScenarioFile, Report> {
-    toml::from_str::<ScenarioFile>(&file.text).map_err(|e| Report {
+    use toml::de::DeTable;
+    let report = |diagnostics| Report {
         file: Arc::clone(file),
-        diagnostics: vec![from_toml_error(&file.text, &e)],
-    })
+        diagnostics,
+    };
+    let (root, syntax) = DeTable::parse_recoverable(&file.text);
+    if !syntax.is_empty() {
+        return Err(report(
+            syntax
+                .iter()
+                .map(|e| from_toml_error(&file.text, e))
+                .collect(),
+        ));
+    }
+    let mut diags = Vec::new();
+    let mut header = None;
+    let (mut parties, mut revenues, mut milestones, mut investments) =
+        (vec![], vec![], vec![], vec![]);
+    let (mut commitments, mut revenue_shares, mut payments, mut exits) =
+        (vec![], vec![], vec![], vec![]);
+    for (key, value) in root.into_inner() {
+        let name = key.get_ref().as_ref();
+        match name {
+            "scenario" => {
+                match S::<file::Header>::deserialize(toml::de::ValueDeserializer::from(value)) {
+                    Ok(h) => header = Some(h),
+                    Err(e) => diags.push(from_toml_error(&file.text, &e)),
+                }
+            }
+            "party" => parties = entries(&file.text, name, value, &mut diags),
+            "revenue" => revenues = entries(&file.text, name, value, &mut diags),
+            "milestone" => milestones = entries(&file.text, name, value, &mut diags),
+            "investment" => investments = entries(&file.text, name, value, &mut diags),
+            "commitment" => commitments = entries(&file.text, name, value, &mut diags),
+            "revenue_share" => revenue_shares = entries(&file.text, name, value, &mut diags),
+            "payment" => payments = entries(&file.text, name, value, &mut diags),
+            "exit" => exits = entries(&file.text, name, value, &mut diags),
+            other => {
+                let hint = match did_you_mean(other, SECTIONS) {
+                    Some(best) => {
+                        format!("did you mean `{best}`? sections: {}", SECTIONS.join(", "))
+                    }
+                    None => format!("sections: {}", SECTIONS.join(", ")),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        other,
+                        Some(key.span()),
+                        format!("unknown section `{other}`"),
+                    )
+                    .hint(hint),
+                );
+            }
+        }
+    }
+    match header {
+        Some(scenario) if diags.is_empty() => Ok(ScenarioFile {
+            scenario,
+            parties,
+            revenues,
+            milestones,
+            investments,
+            commitments,
+            revenue_shares,
+            payments,
+            exits,
+        }),
+        None if diags.is_empty() || !diags.iter().any(|d| d.field == "scenario") => {
+            diags.insert(
+                0,
+                Diagnostic::error("scenario", None, "the file has no [scenario] section").hint(
+                    "start with [scenario] giving name, start, end, period and discount_rate; see docs/scenario-format.md",
+                ),
+            );
+            Err(report(diags))
+        }
+        _ => Err(report(diags)),
+    }
+}
+
+/// Reads each entry of an array of tables (`[[party]]` ...) on its own.
+fn entries<T: serde::de::DeserializeOwned>(
+    text: &str,
+    name: &str,
+    value: toml::Spanned<toml::de::DeValue<'_>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<S<T>> {
+    let span = value.span();
+    let toml::de::DeValue::Array(items) = value.into_inner() else {
+        diags.push(
+            Diagnostic::error(
+                name,
+                Some(span),
+                format!("`{name}` must be written as [[{name}]] entries"),
+            )
+            .hint(format!(
+                "each {name} is an array-of-tables entry: [[{name}]]"
+            )),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items.iter() {
+        match S::<T>::deserialize(toml::de::ValueDeserializer::from(item.clone())) {
+            Ok(v) => out.push(v),
+            Err(e) => diags.push(from_toml_error(text, &e)),
+        }
+    }
+    out
 }
 
 fn from_toml_error(text: &str, e: &toml::de::Error) -> Diagnostic {

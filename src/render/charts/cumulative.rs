@@ -228,6 +228,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn identical_stretches_of_later_lines_are_found() {
+        let a = [(0.0, 10.0), (10.0, 20.0), (20.0, 20.0), (30.0, 20.0)];
+        // Leaves `a` after its first point, rejoins it for the last segment.
+        let b = [(0.0, 10.0), (10.0, 30.0), (20.0, 20.3), (30.0, 20.0)];
+        assert_eq!(overlaps(&a, &[], 1.0), vec![0, 0, 0]);
+        assert_eq!(overlaps(&b, &[&a], 1.0), vec![0, 0, 1]);
+        assert_eq!(overlaps(&a, &[&a, &a], 1.0), vec![2, 2, 2]);
+        assert_eq!(
+            runs(&[0, 0, 1, 1, 0]),
+            vec![(0, 0..2), (1, 2..4), (0, 4..5)]
+        );
+    }
+
+    #[test]
+    fn trim_start_cuts_along_the_path() {
+        let path = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0)];
+        assert_eq!(trim_start(&path, 0.0), path.to_vec());
+        assert_eq!(trim_start(&path, 15.0), vec![(10.0, 5.0), (10.0, 10.0)]);
+        assert!(trim_start(&path, 25.0).is_empty());
+    }
+
+    #[test]
     fn spread_pushes_labels_apart_inside_bounds() {
         // Three labels wanted at 50, 52, 100 with a gap of 10: 50, 60, 100.
         assert_eq!(

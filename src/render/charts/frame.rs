@@ -651,3 +651,40 @@ fn quarter_marks(x0: f64, x1: f64) -> Vec<Mark> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(marks: &[Mark]) -> Vec<(String, (f64, f64), bool)> {
+        marks
+            .iter()
+            .filter_map(|m| m.label.as_ref())
+            .map(|l| (l.text.clone(), l.span, l.sparse))
+            .collect()
+    }
+
+    #[test]
+    fn years_are_labelled_under_their_span() {
+        let font = Font::new(Face::Regular, 20.0);
+        // Wide years: every year, each naming its own span.
+        let marks = year_marks(2026.1, 2028.0, font, 1000.0);
+        assert_eq!(
+            labels(&marks),
+            vec![
+                ("2026".to_string(), (2026.0, 2027.0), false),
+                ("2027".to_string(), (2027.0, 2028.0), false),
+                ("2028".to_string(), (2028.0, 2029.0), false),
+            ]
+        );
+        // Narrow years: every 5th, still under its own year.
+        let marks = year_marks(2026.0, 2066.0, font, 800.0);
+        let l = labels(&marks);
+        assert_eq!(l[0], ("2030".to_string(), (2030.0, 2031.0), true));
+        assert!(l
+            .iter()
+            .all(|(t, _, _)| t.ends_with('0') || t.ends_with('5')));
+        // Gridlines at every year boundary either way.
+        assert_eq!(marks.len(), 41);
+    }
+}

@@ -103,8 +103,15 @@ fn padded(lo: f64, hi: f64) -> (f64, f64) {
     if !(lo.is_finite() && hi.is_finite()) || hi - lo < 1e-12 {
         return (0.0, 1.0);
     }
-    let room = (hi - lo) * HEADROOM;
-    let widen = |v: f64, dir: f64| if v == 0.0 { v } else { v + dir * room };
+    let span = hi - lo;
+    // An end that is zero but for rounding stays zero.
+    let widen = |v: f64, dir: f64| {
+        if v.abs() <= span * 1e-9 {
+            0.0
+        } else {
+            v + dir * span * HEADROOM
+        }
+    };
     (widen(lo, -1.0), widen(hi, 1.0))
 }
 
@@ -260,6 +267,8 @@ mod tests {
         assert_eq!(Ticks::covering(0.0, 10.0), t(0.0, 12.0, 2.0));
         // Data near a tick keep it: -48..187 is -50..200 by 50.
         assert_eq!(Ticks::covering(-48.0, 187.0), t(-50.0, 200.0, 50.0));
+        // Rounding noise below zero adds no step.
+        assert_eq!(Ticks::covering(-1e-12, 9.5), t(0.0, 10.0, 2.0));
         // Nothing to show: 0..1.
         assert_eq!(Ticks::covering(0.0, 0.0).values().len(), 6);
     }
