@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::Report;
 use crate::output::Staging;
 use crate::render::{charts, summary, tables};
-use crate::{load_model, model::Model, Error, Run};
+use crate::{load_model, Error, Run};
 
 /// Writes to stdout, ignoring a closed pipe (`dealsim run ... | head`).
 fn emit(text: &str) {
@@ -33,25 +33,28 @@ impl Error {
     }
 }
 
-/// Loads every file first, so one bad file stops the run before anything is written.
-fn load_all(
+/// Loads and runs every file first (runs are cheap and in memory), so one
+/// bad file, or a warning under `--deny-warnings`, stops everything before
+/// anything is written.
+fn run_all(
     files: &[PathBuf],
     sets: &[(String, f64)],
     deny_warnings: bool,
     color: bool,
-) -> Result<Vec<(PathBuf, Model, Report)>, Error> {
-    let mut loaded = Vec::new();
+) -> Result<Vec<Run>, Error> {
+    let mut runs = Vec::new();
     for f in files {
         let (model, warnings) = load_model(f, sets)?;
-        if warnings.diagnostics.is_empty() {
+        let run = Run::new(model, warnings);
+        if run.warnings.diagnostics.is_empty() {
         } else if deny_warnings {
-            return Err(Error::Scenario(promote(warnings)));
+            return Err(Error::Scenario(promote(run.warnings)));
         } else {
-            eprint!("{}", warnings.render(color));
+            eprint!("{}", run.warnings.render(color));
         }
-        loaded.push((f.clone(), model, warnings));
+        runs.push(run);
     }
-    Ok(loaded)
+    Ok(runs)
 }
 
 fn promote(mut r: Report) -> Report {
@@ -105,11 +108,10 @@ fn targets(files: &[PathBuf], out: Option<&Path>) -> Result<Vec<PathBuf>, Error>
 /// `dealsim run`.
 pub fn run(files: &[PathBuf], options: &RunOptions, color: bool) -> Result<(), Error> {
     // Every input and every target is checked before anything is written.
-    let loaded = load_all(files, &options.sets, options.deny_warnings, color)?;
+    let runs = run_all(files, &options.sets, options.deny_warnings, color)?;
     let targets = targets(files, options.out.as_deref())?;
-    for ((_, model, warnings), target) in loaded.into_iter().zip(targets) {
-        let run = Run::new(model, warnings);
-        let written = write_outputs(&run, &target, options.size)?;
+    for (run, target) in runs.iter().zip(targets) {
+        let written = write_outputs(run, &target, options.size)?;
         if !options.quiet {
             say!("{}", summary::to_text(&run.summary));
         }
@@ -167,8 +169,10 @@ pub fn validate(
     for f in files {
         match load_model(f, &[]) {
             Ok((model, warnings)) => {
+                let run = Run::new(model, warnings);
+                let (model, warnings) = (&run.model, &run.warnings);
                 if deny_warnings && !warnings.diagnostics.is_empty() {
-                    let e = Error::Scenario(promote(warnings));
+                    let e = Error::Scenario(promote(run.warnings));
                     eprint!("{}", e.render(color));
                     first_error.get_or_insert(e);
                     continue;

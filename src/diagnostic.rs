@@ -134,7 +134,10 @@ impl Report {
             .with_wrap_lines(false)
             .with_links(false);
         let mut out = String::new();
-        for d in &self.diagnostics {
+        // In file order, as a reader fixes them; problems without a place first.
+        let mut ordered: Vec<&Diagnostic> = self.diagnostics.iter().collect();
+        ordered.sort_by_key(|d| d.span.as_ref().map(|s| s.start));
+        for d in ordered {
             let shown = Shown {
                 d,
                 file: &self.file,

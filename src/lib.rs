@@ -22,6 +22,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;
+pub mod lint;
 pub mod metrics;
 pub mod model;
 pub mod output;
@@ -111,7 +112,7 @@ pub struct Run {
     pub outcome: Outcome,
     pub table: PeriodTable,
     pub summary: Summary,
-    /// Warnings from validation (no errors: the model is valid).
+    /// Warnings from validation and from the run ([`lint`]); no errors.
     pub warnings: Report,
 }
 
@@ -130,7 +131,7 @@ impl Run {
         );
         let table = PeriodTable::new(&model, &ledger);
         let summary = metrics::summarize(&model, &plan, &ledger, &outcome, &table);
-        Run {
+        let mut run = Run {
             model,
             plan,
             ledger,
@@ -138,7 +139,10 @@ impl Run {
             table,
             summary,
             warnings,
-        }
+        };
+        let lints = lint::check(&run);
+        run.warnings.diagnostics.extend(lints);
+        run
     }
 
     /// Validates and runs scenario text (for tests and embedding).

@@ -92,6 +92,8 @@ struct Scope {
     /// Parties with a `[[revenue]]` line.
     has_revenue: HashSet<usize>,
     milestone_ids: Ids,
+    /// Expected date of each declared milestone without a condition, by index.
+    milestone_expected: Vec<Option<NaiveDate>>,
 }
 
 impl Scope {
@@ -235,6 +237,7 @@ impl Builder {
             party_ids,
             has_revenue: HashSet::new(),
             milestone_ids: Ids::new("milestone"),
+            milestone_expected: Vec::new(),
         };
         let revenues: Vec<Revenue> = raw
             .revenues
@@ -245,6 +248,10 @@ impl Builder {
             .milestones
             .iter()
             .filter_map(|m| self.milestone(&mut scope, m.get_ref()))
+            .collect();
+        scope.milestone_expected = milestones
+            .iter()
+            .map(|m| m.condition.is_none().then_some(m.expected))
             .collect();
         let mut investment_ids = Ids::new("investment");
         let investments: Vec<Investment> = raw
@@ -771,6 +778,31 @@ impl Builder {
         for (k, t) in iv.tranches.iter().enumerate() {
             if let Some(tr) = self.tranche(scope, iv, &mut tranche_ids, k, t, post_money_ok) {
                 tranches.push(tr);
+            }
+        }
+        let gives_credits = iv.credit_share.as_ref().is_some_and(|c| *c.get_ref() > 0.0);
+        if let (true, Some(expiry)) = (gives_credits, &iv.credit_expiry) {
+            for tr in &tranches {
+                let (granted, why) = match tr.when {
+                    When::Date(d) => (d, "is paid"),
+                    When::Milestone(mi) => match raw_expected(scope, mi) {
+                        Some(d) => (d, "is expected"),
+                        None => continue,
+                    },
+                };
+                if granted > expiry.get_ref().0 {
+                    self.err(
+                        a("credit_expiry"),
+                        expiry.span(),
+                        format!(
+                            "credits expire on {} but tranche `{}` {why} on {granted}: its credits would lapse unused",
+                            expiry.get_ref().0,
+                            tr.id
+                        ),
+                    )
+                    .hint = Some("move credit_expiry after the last tranche, or give that tranche no credits".into());
+                    break;
+                }
             }
         }
         if let Some(total) = &iv.total {
@@ -1309,6 +1341,13 @@ impl Builder {
             }
         }
     }
+}
+
+/// The expected date of milestone `i` if it has no condition (a milestone
+/// with a condition may fire earlier). `None` also when validation already
+/// failed and indices may not line up.
+fn raw_expected(scope: &Scope, i: usize) -> Option<NaiveDate> {
+    scope.milestone_expected.get(i).copied().flatten()
 }
 
 fn plural(n: usize) -> &'static str {
