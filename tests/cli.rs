@@ -479,3 +479,35 @@ fn a_closed_stdout_is_not_a_crash() {
     assert!(!text(&o.stderr).contains("panicked"), "{}", text(&o.stderr));
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn a_scenario_name_never_chooses_where_outputs_go_and_files_are_not_modified() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string(root().join("scenarios/amazon-anthropic.toml")).unwrap();
+    let evil = src.replacen("name = \"", "name = \"../../../etc/evil/", 1);
+    assert_ne!(evil, src);
+    let file = tmp.path().join("deal.toml");
+    std::fs::write(&file, &evil).unwrap();
+    let o = dealsim(&["run", "deal.toml", "-q"], tmp.path());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    // Outputs go to outputs/<file stem>, whatever the scenario's name says.
+    assert!(tmp.path().join("outputs/deal/summary.json").is_file());
+    let mut all = Vec::new();
+    let mut stack = vec![tmp.path().to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                all.push(e.path());
+            }
+        }
+    }
+    assert!(
+        all.iter()
+            .all(|p| p == &file || p.starts_with(tmp.path().join("outputs/deal"))),
+        "{all:?}"
+    );
+    // The scenario file is read, never written.
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), evil);
+}

@@ -1,0 +1,164 @@
+//! Numerical edge cases: the shortest and a long horizon, extreme but valid
+//! magnitudes, and outputs that never contain NaN or infinity.
+
+use dealsim::metrics::Figure;
+use dealsim::Run;
+
+fn run(text: &str) -> Run {
+    match Run::from_text("edge.toml", text, &[]) {
+        Ok(r) => r,
+        Err(dealsim::Error::Scenario(r)) => panic!("{}", r.render(false)),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Every number in the summary JSON is finite (serde_json writes NaN as null,
+/// so nulls are allowed only where a date may be absent).
+fn assert_all_finite(r: &Run) {
+    let json: serde_json::Value =
+        serde_json::from_str(&dealsim::render::summary::to_json(&r.summary)).unwrap();
+    fn walk(v: &serde_json::Value, path: &str) {
+        match v {
+            serde_json::Value::Number(n) => {
+                assert!(n.as_f64().is_some_and(f64::is_finite), "{path} = {n}")
+            }
+            serde_json::Value::Null => assert!(
+                path.ends_with("date")
+                    || path.contains("first_negative")
+                    || path.ends_with("paid")
+                    || path.ends_with("cap_reached")
+                    || path.ends_with("expected")
+                    || path.ends_with("deadline")
+                    || path.ends_with("milestone")
+                    || path.ends_with("cap")
+                    || path.ends_with("expiry"),
+                "{path} is null: a NaN or infinity was written"
+            ),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, path)),
+            serde_json::Value::Object(o) => {
+                o.iter().for_each(|(k, x)| walk(x, &format!("{path}.{k}")))
+            }
+            _ => {}
+        }
+    }
+    walk(&json, "summary");
+    for f in &r.ledger.flows {
+        assert!(f.amount.is_finite() && f.amount > 0.0);
+    }
+}
+
+const DEAL: &str = r#"
+[[party]]
+id = "cloud"
+gross_margin = 0.4
+[[party]]
+id = "lab"
+kind = "lab"
+opening_cash = 10.0
+[[party]]
+id = "fund"
+[[revenue]]
+party = "lab"
+run_rate = RUN_RATE
+growth = GROWTH
+opex_share = 0.9
+[[investment]]
+id = "inv"
+investor = "cloud"
+investee = "lab"
+post_money = 100.0
+credit_share = 0.5
+credit_expiry = 2076-12-31
+[[investment.tranche]]
+amount = 10.0
+date = 2026-01-01
+[[investment]]
+id = "fund-inv"
+investor = "fund"
+investee = "lab"
+post_money = 100.0
+[[investment.tranche]]
+amount = 5.0
+date = 2026-01-01
+[[commitment]]
+id = "c"
+buyer = "lab"
+provider = "cloud"
+total = 50.0
+start = 2026-01-01
+end = 2075-12-31
+ramp = "back_loaded"
+take_or_pay = 0.5
+demand_share = 0.3
+[[revenue_share]]
+id = "rs"
+payer = "lab"
+payee = "fund"
+rate = 0.1
+start = 2026-01-01
+end = 2075-12-31
+cap = 40.0
+[[exit]]
+company = "lab"
+revenue_multiple = 8.0
+"#;
+
+fn scenario(end: &str, period: &str, run_rate: &str, growth: &str) -> String {
+    format!(
+        "[scenario]\nname = \"edge\"\nstart = 2026-01-01\nend = {end}\nperiod = \"{period}\"\ndiscount_rate = 0.1\n{}",
+        DEAL.replace("RUN_RATE", run_rate).replace("GROWTH", growth)
+    )
+}
+
+#[test]
+fn a_one_day_horizon_is_one_period() {
+    let r = run(&scenario("2026-01-01", "month", "365.0", "0.0"));
+    assert_eq!(r.model.grid.len(), 1);
+    // One day of a 365 run-rate earns 1.0 (365 * 1/365).
+    let lab = r.model.party_index("lab").unwrap();
+    assert!(
+        (r.table
+            .kind_total(lab, dealsim::engine::FlowKind::Revenue, true)
+            - 1.0)
+            .abs()
+            < 1e-12
+    );
+    assert_all_finite(&r);
+}
+
+#[test]
+fn a_fifty_year_monthly_horizon_runs_and_balances() {
+    let r = run(&scenario("2075-12-31", "month", "20.0", "0.3"));
+    assert_eq!(r.model.grid.len(), 50 * 12);
+    assert!(
+        r.ledger
+            .imbalance(r.model.parties.len(), r.model.grid.len())
+            < 1e-6
+    );
+    // The contract (2026-01-01 ..= 2075-12-31) lies wholly in the window: all 50
+    // is scheduled, and billing is between the floor 0.5 x 50 = 25 and the schedule.
+    assert!(
+        (r.outcome.scheduled[0] - 50.0).abs() < 1e-9,
+        "{}",
+        r.outcome.scheduled[0]
+    );
+    assert!(r.outcome.billed[0] >= 25.0 - 1e-9 && r.outcome.billed[0] <= 50.0 + 1e-9);
+    // 10% of revenue growing 30% a year from 20 passes the 40 cap within the window.
+    assert!(r.summary.revenue_shares[0].cap_reached.is_some());
+    assert_all_finite(&r);
+}
+
+#[test]
+fn extreme_but_valid_magnitudes_stay_finite() {
+    // The largest run-rate and growth the validator allows, over 50 years of months:
+    // 1e15 * 11^50 ~ 1e67, far inside f64's 1e308.
+    let r = run(&scenario("2075-12-31", "month", "1e15", "10.0"));
+    assert_all_finite(&r);
+    let r = run(&scenario("2075-12-31", "year", "0.000001", "-0.99"));
+    assert_all_finite(&r);
+    for p in &r.summary.parties {
+        if let Figure::Value(v) = p.irr {
+            assert!(v.is_finite());
+        }
+    }
+}
