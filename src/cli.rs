@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Report;
 use crate::output::Staging;
-use crate::render::{charts, summary, tables};
+use crate::render::{charts, report, summary, tables, xlsx};
 use crate::{load_model, Error, Run};
 
 /// Writes to stdout, ignoring a closed pipe (`dealsim run ... | head`).
@@ -136,6 +136,12 @@ pub fn write_outputs(run: &Run, target: &Path, size: (u32, u32)) -> Result<PathB
     std::fs::write(dir.join("summary.json"), summary::to_json(&run.summary))
         .map_err(|e| Error::Output(e.to_string()))?;
     charts::render_all_sized(run, &dir.join("charts"), size.0, size.1).map_err(Error::Output)?;
+    let stem = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    xlsx::write(run, &dir.join(format!("{stem}.xlsx"))).map_err(Error::Output)?;
+    report::write(run, dir).map_err(Error::Output)?;
     staging.commit().map_err(Error::Output)
 }
 

@@ -78,21 +78,57 @@ impl Diagnostic {
     }
 }
 
-/// A scenario file's text and the name it is shown under.
+/// A scenario's text and the name it is shown under.
+///
+/// A scenario that `extends` another is read as one text made of the files of
+/// its chain, each a [`Part`]; spans index that whole text, and
+/// [`SourceFile::locate`] finds the file a span belongs to, so a diagnostic
+/// points into the file that holds the bad value.
 #[derive(Debug)]
 pub struct SourceFile {
     pub name: String,
     pub text: String,
+    pub parts: Vec<Part>,
+}
+
+/// One file of a [`SourceFile`]: its name, its byte range in the whole text,
+/// and its own text (what a diagnostic shows).
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub range: std::ops::Range<usize>,
+    pub text: String,
 }
 
 impl SourceFile {
-    /// 1-based line and column of a byte offset (columns count characters).
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..offset];
+    /// A source made of one file.
+    pub fn single(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let (name, text) = (name.into(), text.into());
+        let parts = vec![Part {
+            name: name.clone(),
+            range: 0..text.len(),
+            text: text.clone(),
+        }];
+        SourceFile { name, text, parts }
+    }
+
+    /// The part holding byte `offset` of the whole text.
+    pub fn locate(&self, offset: usize) -> &Part {
+        self.parts
+            .iter()
+            .find(|p| p.range.contains(&offset) || p.range.end == offset)
+            .or(self.parts.last())
+            .expect("a source has at least one part")
+    }
+
+    /// File name and 1-based line and column of a byte offset (columns count characters).
+    pub fn line_col(&self, offset: usize) -> (&str, usize, usize) {
+        let part = self.locate(offset);
+        let offset = offset.clamp(part.range.start, part.range.end);
+        let before = &self.text[part.range.start..offset];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
+        (&part.name, line, col)
     }
 }
 
@@ -182,8 +218,8 @@ impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.d.span {
             Some(ref s) => {
-                let (line, col) = self.file.line_col(s.start);
-                write!(f, "{}:{}:{}: {}", self.file.name, line, col, self.d.message)
+                let (name, line, col) = self.file.line_col(s.start);
+                write!(f, "{name}:{line}:{col}: {}", self.d.message)
             }
             None => write!(f, "{}: {}", self.file.name, self.d.message),
         }
@@ -208,15 +244,16 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.d
-            .span
-            .as_ref()
-            .map(|_| &self.file.text as &dyn miette::SourceCode)
+        // Only the part (file) holding the span is shown; spans are made local to it.
+        let s = self.d.span.as_ref()?;
+        let part = self.file.locate(s.start);
+        Some(&part.text as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let s = self.d.span.clone()?;
-        let span = SourceSpan::from(s.start..s.end.max(s.start));
+        let start = self.file.locate(s.start).range.start;
+        let span = SourceSpan::from(s.start - start..s.end.max(s.start) - start);
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some(self.d.field.clone()),
             span,

@@ -91,10 +91,7 @@ pub fn load_model_from_text(
     text: &str,
     overrides: &[(String, f64)],
 ) -> Result<(Model, Report), Error> {
-    let file = std::sync::Arc::new(diagnostic::SourceFile {
-        name: name.to_string(),
-        text: text.to_string(),
-    });
+    let file = std::sync::Arc::new(diagnostic::SourceFile::single(name, text));
     let raw = scenario::parse(&file).map_err(Error::Scenario)?;
     let (mut model, warnings) = model::build(&file, &raw).map_err(Error::Scenario)?;
     for (address, value) in overrides {

@@ -4,6 +4,7 @@
 //! span; an unknown key gets a did-you-mean from the keys the section allows.
 //! What the values mean is checked by the next stage, [`crate::model`].
 
+pub mod extends;
 pub mod file;
 
 use std::path::Path;
@@ -29,14 +30,9 @@ pub enum LoadError {
     Invalid(Report),
 }
 
-/// Reads and parses a scenario file.
+/// Reads and parses a scenario file, with the files it `extends`.
 pub fn load(path: &Path) -> Result<(Arc<SourceFile>, ScenarioFile), LoadError> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: name.clone(),
-        source,
-    })?;
-    let file = Arc::new(SourceFile { name, text });
+    let file = Arc::new(extends::read_chain(path)?);
     let parsed = parse(&file).map_err(LoadError::Invalid)?;
     Ok((file, parsed))
 }
@@ -59,27 +55,20 @@ const SECTIONS: [&str; 9] = [
 /// Every syntax error is reported, and each section entry is read on its own,
 /// so a typo in one `[[commitment]]` does not hide a problem in another.
 pub fn parse(file: &Arc<SourceFile>) -> Result<ScenarioFile, Report> {
-    use toml::de::DeTable;
     let report = |diagnostics| Report {
         file: Arc::clone(file),
         diagnostics,
     };
-    let (root, syntax) = DeTable::parse_recoverable(&file.text);
-    if !syntax.is_empty() {
-        return Err(report(
-            syntax
-                .iter()
-                .map(|e| from_toml_error(&file.text, e))
-                .collect(),
-        ));
+    let (root, mut diags, syntax) = extends::merged_tree(file);
+    if syntax {
+        return Err(report(diags));
     }
-    let mut diags = Vec::new();
     let mut header = None;
     let (mut parties, mut revenues, mut milestones, mut investments) =
         (vec![], vec![], vec![], vec![]);
     let (mut commitments, mut revenue_shares, mut payments, mut exits) =
         (vec![], vec![], vec![], vec![]);
-    for (key, value) in root.into_inner() {
+    for (key, value) in root {
         let name = key.get_ref().as_ref();
         match name {
             "scenario" => {
@@ -170,7 +159,7 @@ fn entries<T: serde::de::DeserializeOwned>(
     out
 }
 
-fn from_toml_error(text: &str, e: &toml::de::Error) -> Diagnostic {
+pub(crate) fn from_toml_error(text: &str, e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_string();
     let span = e.span();
     let field = span
