@@ -164,6 +164,47 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// `dealsim compare`: the runs side by side, in the terminal, a CSV and charts.
+pub fn compare(
+    files: &[PathBuf],
+    out: Option<&Path>,
+    sets: &[(String, f64)],
+    size: (u32, u32),
+    color: bool,
+) -> Result<(), Error> {
+    let runs = run_all(files, sets, false, color)?;
+    let stems: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "scenario".into())
+        })
+        .collect();
+    let target = match out {
+        Some(dir) => dir.to_path_buf(),
+        None => Path::new("outputs").join(format!("compare-{}", stems.join("-vs-"))),
+    };
+    crate::output::check_target(&target).map_err(Error::Usage)?;
+    let refs: Vec<&Run> = runs.iter().collect();
+    let comparison = crate::compare::Comparison::new(&refs, &stems);
+    let staging = Staging::new(&target).map_err(Error::Output)?;
+    let dir = staging.path();
+    std::fs::write(dir.join("compare.csv"), comparison.to_csv())
+        .map_err(|e| Error::Output(e.to_string()))?;
+    std::fs::write(dir.join("compare.txt"), comparison.to_text())
+        .map_err(|e| Error::Output(e.to_string()))?;
+    charts::compare::render(&refs, &dir.join("charts"), size.0, size.1).map_err(Error::Output)?;
+    let written = staging.commit().map_err(Error::Output)?;
+    say!("{}", comparison.to_text());
+    sayln!(
+        "wrote {} ({} files)",
+        written.display(),
+        count_files(&written)
+    );
+    Ok(())
+}
+
 /// `dealsim validate`.
 pub fn validate(
     files: &[PathBuf],

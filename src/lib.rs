@@ -20,6 +20,7 @@
 //! ```
 
 pub mod cli;
+pub mod compare;
 pub mod diagnostic;
 pub mod engine;
 pub mod lint;

@@ -50,6 +50,21 @@ enum Command {
         #[arg(long)]
         params: bool,
     },
+    /// Compare two or more scenarios or variants side by side.
+    Compare {
+        /// Scenario files (TOML); the first is the reference.
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        /// Output directory [default: outputs/compare-<first>-vs-<second>...].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Override a number in every file, e.g. --set scenario.discount_rate=0.12.
+        #[arg(long = "set", value_name = "ADDRESS=VALUE", value_parser = parse_set)]
+        sets: Vec<(String, f64)>,
+        /// Chart size in pixels.
+        #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = parse_size)]
+        size: (u32, u32),
+    },
     /// List the scenarios in a directory.
     List {
         #[arg(default_value = "scenarios")]
@@ -109,6 +124,12 @@ fn main() -> ExitCode {
             deny_warnings,
             params,
         } => dealsim::cli::validate(&files, deny_warnings, params, color),
+        Command::Compare {
+            files,
+            out,
+            sets,
+            size,
+        } => dealsim::cli::compare(&files, out.as_deref(), &sets, size, color),
         Command::List { dir } => dealsim::cli::list(&dir),
     };
     match result {

@@ -511,3 +511,31 @@ fn a_scenario_name_never_chooses_where_outputs_go_and_files_are_not_modified() {
     // The scenario file is read, never written.
     assert_eq!(std::fs::read_to_string(&file).unwrap(), evil);
 }
+
+#[test]
+fn compare_lines_up_two_scenarios_with_their_differences() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let o = dealsim(
+        &[
+            "compare",
+            "scenarios/amazon-openai-2026.toml",
+            "scenarios/amazon-openai-2026-counter.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let stdout = text(&o.stdout);
+    assert!(stdout.contains("amazon-openai-2026-counter - first"), "{stdout}");
+    let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    // Amazon invests 15 + 35 = 50 in the base, 15 + 25 = 40 in the counter-offer (its file).
+    let invested: Vec<&str> = csv.lines().filter(|l| l.starts_with("amazon -> openai,invested,")).collect();
+    assert_eq!(invested.len(), 2, "{csv}");
+    assert!(invested[0].ends_with(",50,0"), "{}", invested[0]);
+    assert!(invested[1].ends_with(",40,-10"), "{}", invested[1]);
+    // One scenario alone is not a comparison.
+    let o = dealsim(&["compare", "scenarios/amazon-openai-2026.toml"], &root());
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -34,7 +34,7 @@ mod summary;
 // The party and flow-kind colours of the PNG charts. `charts::palette` is
 // private to `render::charts`; until it is `pub(crate)`, the same file is
 // compiled here so the workbook's charts use the very same colours.
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 #[path = "charts/palette.rs"]
 mod palette;
 

@@ -22,6 +22,7 @@
 //! less; bars are summed by quarter (or year) when a
 //! run has more than 40 periods, and the subtitle says so.
 
+pub mod compare;
 mod cumulative;
 mod flows;
 mod font;

@@ -70,7 +70,6 @@ pub fn formula(
     value: f64,
     format: &Format,
 ) -> Result<(), XlsxError> {
-    let value = if formula.starts_with("XNPV(") { value * 1.001 } else { value }; // TEMP: prove the test fails
     let f = Formula::new(formula).set_result(result(value));
     ws.write_formula_with_format(row, col, f, format)?;
     Ok(())
@@ -105,7 +104,7 @@ mod tests {
 
     #[test]
     fn results_round_trip() {
-        for v in [0.0, 1.5, -2.25e-14, 3315.531_212_3, 1e300, 0.1 + 0.2] {
+        for v in [0.0, 1.5, -2.25e-14, 3_315.531_212_3, 1e300, 0.1 + 0.2] {
             assert_eq!(result(v).parse::<f64>().ok(), Some(v), "{v}");
         }
     }

@@ -48,7 +48,7 @@ impl Block {
     }
 
     /// Values and dates from the first non-zero flow, for `XIRR`.
-    pub fn from_first_flow(&self) -> Option<(String, String)> {
+    pub fn xirr_ranges(&self) -> Option<(String, String)> {
         self.first_nonzero.map(|r| {
             (
                 column(SHEET, self.date_col + 1, r, self.last),

@@ -449,7 +449,7 @@ fn parties(run: &Run, t: &mut Table, refs: &Refs, unit: &str) -> Result<(), Xlsx
 
 /// IRR: `XIRR` from the party's first non-zero flow, guessed near dealsim's rate.
 fn irr_line<'s>(who: &'s str, pf: &PartyFigures, block: &Block) -> Line<'s> {
-    let excel = match (&pf.irr, block.from_first_flow()) {
+    let excel = match (&pf.irr, block.xirr_ranges()) {
         (Figure::Value(r), Some((values, dates))) => {
             // A nearby guess, so that with several roots Excel looks for dealsim's.
             let guess = (r * 100.0).round() / 100.0;
