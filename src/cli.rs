@@ -194,7 +194,15 @@ pub fn compare(
         .map_err(|e| Error::Output(e.to_string()))?;
     std::fs::write(dir.join("compare.txt"), comparison.to_text())
         .map_err(|e| Error::Output(e.to_string()))?;
-    charts::compare::render(&refs, &dir.join("charts"), size.0, size.1).map_err(Error::Output)?;
+    let charts = charts::compare::render(&refs, &dir.join("charts"), size.0, size.1)
+        .map_err(Error::Output)?;
+    let pngs: Vec<String> = charts
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    std::fs::write(dir.join("compare.md"), comparison.to_markdown(&pngs))
+        .map_err(|e| Error::Output(e.to_string()))?;
     let written = staging.commit().map_err(Error::Output)?;
     say!("{}", comparison.to_text());
     sayln!(

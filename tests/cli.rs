@@ -528,10 +528,16 @@ fn compare_lines_up_two_scenarios_with_their_differences() {
     );
     assert!(o.status.success(), "{}", text(&o.stderr));
     let stdout = text(&o.stdout);
-    assert!(stdout.contains("amazon-openai-2026-counter - first"), "{stdout}");
+    assert!(
+        stdout.contains("amazon-openai-2026-counter - first"),
+        "{stdout}"
+    );
     let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
     // Amazon invests 15 + 35 = 50 in the base, 15 + 25 = 40 in the counter-offer (its file).
-    let invested: Vec<&str> = csv.lines().filter(|l| l.starts_with("amazon -> openai,invested,")).collect();
+    let invested: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.starts_with("amazon -> openai,invested,"))
+        .collect();
     assert_eq!(invested.len(), 2, "{csv}");
     assert!(invested[0].ends_with(",50,0"), "{}", invested[0]);
     assert!(invested[1].ends_with(",40,-10"), "{}", invested[1]);
