@@ -76,7 +76,7 @@ fn money(x: f64) -> String {
     let (int, frac) = s.split_once('.').unwrap();
     let mut grouped = String::new();
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);

@@ -79,7 +79,12 @@ fn caption(m: &Model, stem: &str) -> String {
             .map_or_else(|| id.to_string(), |p| p.name.clone())
     };
     if stem == "cumulative-net" {
-        "Each party's cumulative net flow over the window; the jump at the end is the terminal value of equity stakes.".into()
+        let tv = if m.exits.is_empty() {
+            ""
+        } else {
+            "; the jump at the end is the terminal value of equity stakes"
+        };
+        format!("Each party's cumulative net flow over the window{tv}.")
     } else if let Some(id) = stem.strip_prefix("lab-cash-") {
         format!(
             "{}'s cash balance against its cumulative committed compute spend.",

@@ -27,7 +27,7 @@ pub fn render(doc: &Doc) -> String {
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <link rel=\"stylesheet\" href=\"https://fonts.example/x.css\"><meta name=\"generator\" content=\"dealsim {}\">\n<title>{} \u{b7} dealsim report</title>\n\
+         <meta name=\"generator\" content=\"dealsim {}\">\n<title>{} \u{b7} dealsim report</title>\n\
          <style>\n{}{CSS}</style>\n</head>\n<body>\n<main class=\"report\">\n",
         env!("CARGO_PKG_VERSION"),
         esc(&doc.title),
