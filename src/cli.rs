@@ -110,8 +110,12 @@ pub fn run(files: &[PathBuf], options: &RunOptions, color: bool) -> Result<(), E
     // Every input and every target is checked before anything is written.
     let runs = run_all(files, &options.sets, options.deny_warnings, color)?;
     let targets = targets(files, options.out.as_deref())?;
-    for (run, target) in runs.iter().zip(targets) {
-        let written = write_outputs(run, &target, options.size)?;
+    for ((run, target), file) in runs.iter().zip(targets).zip(files) {
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        let written = write_outputs(run, &target, &stem, options.size)?;
         if !options.quiet {
             say!("{}", summary::to_text(&run.summary));
         }
@@ -124,8 +128,14 @@ pub fn run(files: &[PathBuf], options: &RunOptions, color: bool) -> Result<(), E
     Ok(())
 }
 
-/// Writes every output of a run into `target`, atomically, charts at `size` pixels.
-pub fn write_outputs(run: &Run, target: &Path, size: (u32, u32)) -> Result<PathBuf, Error> {
+/// Writes every output of a run into `target`, atomically, charts at `size`
+/// pixels; the workbook is named after the scenario file's `stem`.
+pub fn write_outputs(
+    run: &Run,
+    target: &Path,
+    stem: &str,
+    size: (u32, u32),
+) -> Result<PathBuf, Error> {
     let staging = Staging::new(target).map_err(Error::Output)?;
     let dir = staging.path();
     let mut cash = tables::cashflows(run).map_err(|e| Error::Output(e.to_string()))?;
@@ -136,10 +146,6 @@ pub fn write_outputs(run: &Run, target: &Path, size: (u32, u32)) -> Result<PathB
     std::fs::write(dir.join("summary.json"), summary::to_json(&run.summary))
         .map_err(|e| Error::Output(e.to_string()))?;
     charts::render_all_sized(run, &dir.join("charts"), size.0, size.1).map_err(Error::Output)?;
-    let stem = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
     xlsx::write(run, &dir.join(format!("{stem}.xlsx"))).map_err(Error::Output)?;
     report::write(run, dir).map_err(Error::Output)?;
     staging.commit().map_err(Error::Output)

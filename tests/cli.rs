@@ -545,3 +545,18 @@ fn compare_lines_up_two_scenarios_with_their_differences() {
     let o = dealsim(&["compare", "scenarios/amazon-openai-2026.toml"], &root());
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn every_scenario_renders_at_the_smallest_chart_size() {
+    // Regression: a plot shorter than a line of text made a label clamp panic.
+    let tmp = tempfile::tempdir().unwrap();
+    for s in scenarios() {
+        let out = tmp.path().join(s.file_stem().unwrap());
+        let args = ["run", s.to_str().unwrap(), "--size", "200x120", "--out", out.to_str().unwrap(), "-q"];
+        let o = dealsim(&args, &root());
+        assert!(o.status.success(), "{}: {}", s.display(), text(&o.stderr));
+        // The workbook is named after the scenario file, wherever --out points.
+        let stem = s.file_stem().unwrap().to_string_lossy().into_owned();
+        assert!(out.join(format!("{stem}.xlsx")).is_file());
+    }
+}

@@ -27,12 +27,16 @@ type Book = Xlsx<BufReader<File>>;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// The scenarios both tests cover (the second has a capped revenue share).
-const SCENARIOS: [&str; 4] = [
+/// The shipped scenarios the recalculation test covers: a capped revenue
+/// share (microsoft-revenue-share), milestones on conditions
+/// (amazon-anthropic), many parties (openai-infrastructure), credits and
+/// `extends` (the counter-offer).
+const SCENARIOS: [&str; 5] = [
     "amazon-openai-2026",
     "microsoft-revenue-share",
     "amazon-anthropic",
     "openai-infrastructure",
+    "amazon-openai-2026-counter",
 ];
 
 /// Runs `dealsim run` on a shipped scenario into `dir/<name>`; returns that directory.

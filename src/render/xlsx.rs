@@ -4,16 +4,16 @@
 //! Sheets, in order:
 //!
 //! - `Summary`: every figure of `summary.json`, with an Excel formula beside
-//!   each one an analyst would check and the difference (see [`summary`]);
-//! - `Charts`: native charts over the sheets' cells ([`charts`]);
-//! - `Cash flows`, `Flows by kind`: per party and period ([`flows`]);
-//! - `Dated flows`: each party's net flow by date, for `XNPV`/`XIRR` ([`dated`]);
-//! - `Revenue share`: payments against the cap, when the scenario has one ([`shares`]);
-//! - `Ledger`: every flow, the data everything else adds up ([`ledger`]);
-//! - `Assumptions`: every input, its unit and its line in the scenario ([`assumptions`]).
+//!   each one an analyst would check and the difference (see `summary`);
+//! - `Charts`: native charts over the sheets' cells (`charts`);
+//! - `Cash flows`, `Flows by kind`: per party and period (`flows`);
+//! - `Dated flows`: each party's net flow by date, for `XNPV`/`XIRR` (`dated`);
+//! - `Revenue share`: payments against the cap, when the scenario has one (`shares`);
+//! - `Ledger`: every flow, the data everything else adds up (`ledger`);
+//! - `Assumptions`: every input, its unit and its line in the scenario (`assumptions`).
 //!
 //! Every formula is written with dealsim's own value as its cached result
-//! ([`cells::formula`]), so a viewer that does not recalculate shows
+//! (`cells::formula`), so a viewer that does not recalculate shows
 //! dealsim's numbers and one that does (Excel, `tests/xlsx.rs` with
 //! LibreOffice) shows its own; the two agree to rounding. Formulas aggregate
 //! the ledger with `SUMIFS`, never dealsim's aggregates, so they check the
@@ -31,12 +31,9 @@ mod shares;
 mod style;
 mod summary;
 
-// The party and flow-kind colours of the PNG charts. `charts::palette` is
-// private to `render::charts`; until it is `pub(crate)`, the same file is
-// compiled here so the workbook's charts use the very same colours.
-#[allow(dead_code, clippy::duplicate_mod)]
-#[path = "charts/palette.rs"]
-mod palette;
+// The party and flow-kind colours of the PNG charts, so the workbook's
+// charts use the very same colours.
+use crate::render::charts::palette;
 
 use std::path::Path;
 

@@ -60,7 +60,8 @@ impl Style {
         (self.px(12.0), self.px(7.0))
     }
 
-    fn margin(&self) -> f64 {
+    /// The blank border around the chart.
+    pub fn margin(&self) -> f64 {
         self.px(36.0)
     }
 }
@@ -283,10 +284,17 @@ impl Frame {
         } else {
             (x - pad, Align::Right)
         };
-        let ty = y.clamp(
+        // On a very small chart the plot can be shorter than a line of text:
+        // keep the label at the top rather than clamp with crossed bounds.
+        let (top, bottom) = (
             self.plot.top + font.cap_height() + pad,
             self.plot.bottom - pad,
         );
+        let ty = if top <= bottom {
+            y.clamp(top, bottom)
+        } else {
+            top
+        };
         // A white backing so gridlines do not run through the letters.
         let left = if align == Align::Left { tx } else { tx - width };
         self.scene.rect(
@@ -442,6 +450,15 @@ impl Frame {
 
 fn scale_y((lo, hi): (f64, f64), plot: &Plot, v: f64) -> f64 {
     plot.bottom - (v - lo) / (hi - lo).max(1e-12) * (plot.bottom - plot.top)
+}
+
+/// Title, subtitle and legend of `spec` alone, as [`Frame::new`] draws them,
+/// for charts that lay out their own plots; returns the y below them.
+pub fn heading(scene: &mut Scene, style: &Style, spec: &Spec) -> f64 {
+    let m = style.margin();
+    let y = header(scene, style, spec, m);
+    let width = f64::from(style.width) - 2.0 * m;
+    legend(scene, style, &spec.legend, y + style.px(14.0), width)
 }
 
 /// Draws title and subtitle; returns the y below them.

@@ -28,7 +28,7 @@ mod flows;
 mod font;
 mod frame;
 mod lab_cash;
-mod palette;
+pub(crate) mod palette;
 mod revenue_share;
 mod scale;
 mod scene;

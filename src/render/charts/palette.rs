@@ -82,6 +82,14 @@ impl Parties {
         }
     }
 
+    /// Colours for parties named by id (`ids[0]` stands for `external`), as
+    /// [`Parties::of`] assigns them: for the union of several scenarios' parties.
+    pub fn of_ids(ids: &[&str]) -> Parties {
+        Parties {
+            colors: slots(ids).into_iter().map(slot_color).collect(),
+        }
+    }
+
     /// The colour of party `index` (grey for `external` or an unknown index).
     pub fn color(&self, index: usize) -> RGBColor {
         match index {

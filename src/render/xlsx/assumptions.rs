@@ -121,7 +121,14 @@ fn source(file: &SourceFile, start: usize, end: usize) -> Option<(String, u32, S
     let (name, line, _) = file.line_col(start);
     let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
     let comment = comment_after(&text[end..line_end]).unwrap_or_default();
-    Some((name.to_string(), line as u32, comment))
+    Some((base_name(name), line as u32, comment))
+}
+
+/// A file's name without its directory (the workbook may travel).
+pub fn base_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// The number written at `span` in the file, if it reads as one (TOML allows `1_000`).
@@ -204,6 +211,8 @@ pub fn write(run: &Run, st: &Styles) -> Result<(Worksheet, Inputs), XlsxError> {
         }
     }
     ws.set_freeze_panes(HEADER + 1, 1)?;
+    ws.set_landscape().set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(HEADER, HEADER)?;
     for (c, w) in [44.0, 11.0, 8.0, 26.0, 28.0, 6.0, 90.0]
         .into_iter()
         .enumerate()

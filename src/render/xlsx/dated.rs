@@ -100,8 +100,7 @@ pub fn write(
     for (j, (p, party)) in m.deal_parties().enumerate() {
         let c0 = super::cells::col(j * WIDTH, 0)?;
         let c = colors.text(p);
-        let rgb = (u32::from(c.0) << 16) | (u32::from(c.1) << 8) | u32::from(c.2);
-        ws.merge_range(0, c0, 0, c0 + 2, &party.name, &st.party(rgb))?;
+        ws.merge_range(0, c0, 0, c0 + 2, &party.name, &st.party(c))?;
         for (i, h) in [
             "Date".to_string(),
             format!("Net flow ({unit})"),

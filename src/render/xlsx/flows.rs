@@ -143,8 +143,7 @@ fn group_header(
     last: ColNum,
 ) -> Result<(), XlsxError> {
     let c = colors.text(party.0);
-    let rgb = (u32::from(c.0) << 16) | (u32::from(c.1) << 8) | u32::from(c.2);
-    let fmt = st.party(rgb);
+    let fmt = st.party(c);
     if last > first {
         ws.merge_range(0, first, 0, last, party.1, &fmt)?;
     } else {

@@ -3,6 +3,7 @@
 //! `#,##0.0;(#,##0.0);"-"` with the unit in the header, shares and rates as
 //! `0.0%`, multiples as `0.0"x"`, dates as real dates.
 
+use plotters::style::RGBColor;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
 
 /// Blue of hard-coded numbers.
@@ -114,8 +115,13 @@ impl Styles {
         &self.totals[n as usize]
     }
 
-    /// A party's name over its block, in its chart colour.
-    pub fn party(&self, rgb: u32) -> Format {
-        self.group.clone().set_font_color(Color::RGB(rgb))
+    /// A party's name over its block, in (a text shade of) its chart colour.
+    pub fn party(&self, c: RGBColor) -> Format {
+        self.group.clone().set_font_color(color(c))
     }
+}
+
+/// A plotters colour as an Excel one.
+pub fn color(c: RGBColor) -> Color {
+    Color::RGB((u32::from(c.0) << 16) | (u32::from(c.1) << 8) | u32::from(c.2))
 }

@@ -240,6 +240,8 @@ pub fn write(run: &Run, st: &Styles, refs: &Refs) -> Result<Worksheet, XlsxError
     let last = t.next - 1;
     ws.autofilter(HEADER, 0, last, NOTE)?;
     ws.set_freeze_panes(HEADER + 1, 0)?;
+    ws.set_landscape().set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(HEADER, HEADER)?;
     for (c, w) in [13.0, 26.0, 34.0, 7.0, 13.0, 13.0, 11.0, 70.0]
         .into_iter()
         .enumerate()
@@ -252,7 +254,7 @@ pub fn write(run: &Run, st: &Styles, refs: &Refs) -> Result<Worksheet, XlsxError
 fn scenario(run: &Run, t: &mut Table, refs: &Refs) -> Result<(), XlsxError> {
     let m = &run.model;
     let s = &run.summary;
-    let file = run.warnings.file.name.clone();
+    let file = super::assumptions::base_name(&run.warnings.file.name);
     t.push(plain("Scenario", "File", "", Num::Plain, Value::Text(file)))?;
     t.push(plain(
         "Scenario",
