@@ -552,7 +552,15 @@ fn every_scenario_renders_at_the_smallest_chart_size() {
     let tmp = tempfile::tempdir().unwrap();
     for s in scenarios() {
         let out = tmp.path().join(s.file_stem().unwrap());
-        let args = ["run", s.to_str().unwrap(), "--size", "200x120", "--out", out.to_str().unwrap(), "-q"];
+        let args = [
+            "run",
+            s.to_str().unwrap(),
+            "--size",
+            "200x120",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ];
         let o = dealsim(&args, &root());
         assert!(o.status.success(), "{}: {}", s.display(), text(&o.stderr));
         // The workbook is named after the scenario file, wherever --out points.
