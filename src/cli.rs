@@ -73,6 +73,8 @@ pub struct RunOptions {
     pub sets: Vec<(String, f64)>,
     /// Chart size in pixels.
     pub size: (u32, u32),
+    /// Which chart files to keep.
+    pub formats: Formats,
     pub deny_warnings: bool,
     pub quiet: bool,
 }
@@ -105,6 +107,34 @@ fn targets(files: &[PathBuf], out: Option<&Path>) -> Result<Vec<PathBuf>, Error>
     Ok(targets)
 }
 
+/// Which chart files a run keeps. Both are always drawn: `report.html`
+/// inlines the SVGs (so it is whole either way) and `report.md` links the
+/// PNGs, or the SVGs when PNGs are not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub png: bool,
+    pub svg: bool,
+}
+
+/// Removes the chart files that were not asked for, keeping `report.md`'s links whole.
+fn keep_formats(dir: &Path, formats: Formats) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Output(e.to_string());
+    let charts = dir.join("charts");
+    for entry in std::fs::read_dir(&charts).map_err(io)?.flatten() {
+        let p = entry.path();
+        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if (ext == "png" && !formats.png) || (ext == "svg" && !formats.svg) {
+            std::fs::remove_file(&p).map_err(io)?;
+        }
+    }
+    let md = dir.join("report.md");
+    if !formats.png && md.is_file() {
+        let text = std::fs::read_to_string(&md).map_err(io)?;
+        std::fs::write(&md, text.replace(".png)", ".svg)")).map_err(io)?;
+    }
+    Ok(())
+}
+
 /// `dealsim run`.
 pub fn run(files: &[PathBuf], options: &RunOptions, color: bool) -> Result<(), Error> {
     // Every input and every target is checked before anything is written.
@@ -115,7 +145,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions, color: bool) -> Result<(), E
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "scenario".into());
-        let written = write_outputs(run, &target, &stem, options.size)?;
+        let written = write_outputs(run, &target, &stem, options.size, options.formats)?;
         if !options.quiet {
             say!("{}", summary::to_text(&run.summary));
         }
@@ -135,6 +165,7 @@ pub fn write_outputs(
     target: &Path,
     stem: &str,
     size: (u32, u32),
+    formats: Formats,
 ) -> Result<PathBuf, Error> {
     let staging = Staging::new(target).map_err(Error::Output)?;
     let dir = staging.path();
@@ -148,6 +179,7 @@ pub fn write_outputs(
     charts::render_all_sized(run, &dir.join("charts"), size.0, size.1).map_err(Error::Output)?;
     xlsx::write(run, &dir.join(format!("{stem}.xlsx"))).map_err(Error::Output)?;
     report::write(run, dir).map_err(Error::Output)?;
+    keep_formats(dir, formats)?;
     staging.commit().map_err(Error::Output)
 }
 
@@ -200,15 +232,8 @@ pub fn compare(
         .map_err(|e| Error::Output(e.to_string()))?;
     std::fs::write(dir.join("compare.txt"), comparison.to_text())
         .map_err(|e| Error::Output(e.to_string()))?;
-    let charts = charts::compare::render(&refs, &dir.join("charts"), size.0, size.1)
-        .map_err(Error::Output)?;
-    let pngs: Vec<String> = charts
-        .iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "png"))
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    std::fs::write(dir.join("compare.md"), comparison.to_markdown(&pngs))
-        .map_err(|e| Error::Output(e.to_string()))?;
+    charts::compare::render(&refs, &dir.join("charts"), size.0, size.1).map_err(Error::Output)?;
+    report::write_comparison(&comparison, &refs, dir).map_err(Error::Output)?;
     let written = staging.commit().map_err(Error::Output)?;
     say!("{}", comparison.to_text());
     sayln!(

@@ -40,7 +40,7 @@ impl Cell {
     }
 
     /// `self - first`, shown in the same kind of unit; days for dates.
-    fn minus(&self, first: &Cell) -> String {
+    pub fn minus(&self, first: &Cell) -> String {
         match (self, first) {
             (Cell::Date(Some(a)), Cell::Date(Some(b))) => {
                 let days = (*a - *b).num_days();
@@ -62,7 +62,7 @@ impl Cell {
         }
     }
 
-    fn show(&self) -> String {
+    pub fn show(&self) -> String {
         match self {
             Cell::Money(v) => format!("{v:.1}"),
             Cell::Rate(v) => format!("{:.1}%", v * 100.0),
@@ -349,42 +349,6 @@ impl Comparison {
         out
     }
 
-    /// A Markdown report of the comparison, with the charts in `charts/` linked.
-    pub fn to_markdown(&self, charts: &[String]) -> String {
-        let mut out = format!(
-            "# Comparison\n\nFigures in {}; each difference is that scenario minus the first.\n\n",
-            self.unit
-        );
-        for (label, name) in self.labels.iter().zip(&self.names) {
-            let _ = writeln!(out, "- `{label}`: {}", md_cell(name));
-        }
-        out.push('\n');
-        for chart in charts {
-            let _ = writeln!(out, "![{chart}](charts/{chart})\n");
-        }
-        let mut head = vec!["".to_string(), "metric".to_string()];
-        head.extend(self.labels.iter().map(|l| format!("`{l}`")));
-        head.extend(self.labels.iter().skip(1).map(|l| format!("`{l}` - first")));
-        let _ = writeln!(out, "| {} |", head.join(" | "));
-        let _ = writeln!(out, "|{}", " --- |".repeat(head.len()));
-        let mut last = String::new();
-        for row in &self.rows {
-            let item = if row.item == last {
-                String::new()
-            } else {
-                md_cell(&row.item)
-            };
-            last = row.item.clone();
-            let mut cells = vec![item, row.metric.to_string()];
-            cells.extend(row.cells.iter().map(Cell::show));
-            if let Some(first) = row.cells.first() {
-                cells.extend(row.cells.iter().skip(1).map(|c| c.minus(first)));
-            }
-            let _ = writeln!(out, "| {} |", cells.join(" | "));
-        }
-        out
-    }
-
     /// Long form: item, metric, scenario, value, difference from the first.
     pub fn to_csv(&self) -> String {
         let mut out = String::from("item,metric,scenario,value,difference_from_first\n");
@@ -416,8 +380,4 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|")
 }

@@ -32,6 +32,9 @@ enum Command {
         /// Chart size in pixels (PNG; the SVG's nominal size too).
         #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = parse_size)]
         size: (u32, u32),
+        /// Chart files to keep: png, svg or png,svg.
+        #[arg(long, value_name = "LIST", default_value = "png,svg", value_parser = parse_formats)]
+        format: dealsim::cli::Formats,
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
@@ -98,6 +101,28 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
     Ok((w, h))
 }
 
+fn parse_formats(s: &str) -> Result<dealsim::cli::Formats, String> {
+    let mut f = dealsim::cli::Formats {
+        png: false,
+        svg: false,
+    };
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part {
+            "png" => f.png = true,
+            "svg" => f.svg = true,
+            other => {
+                return Err(format!(
+                    "`{other}` is not a chart format; use png, svg or png,svg"
+                ))
+            }
+        }
+    }
+    if !f.png && !f.svg {
+        return Err("give at least one chart format: png, svg or png,svg".into());
+    }
+    Ok(f)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal();
@@ -107,6 +132,7 @@ fn main() -> ExitCode {
             out,
             sets,
             size,
+            format,
             deny_warnings,
             quiet,
         } => {
@@ -114,6 +140,7 @@ fn main() -> ExitCode {
                 out,
                 sets,
                 size,
+                formats: format,
                 deny_warnings,
                 quiet,
             };

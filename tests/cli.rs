@@ -541,6 +541,12 @@ fn compare_lines_up_two_scenarios_with_their_differences() {
     assert_eq!(invested.len(), 2, "{csv}");
     assert!(invested[0].ends_with(",50,0"), "{}", invested[0]);
     assert!(invested[1].ends_with(",40,-10"), "{}", invested[1]);
+    // The comparison as reports too: self-contained HTML, Markdown with the charts.
+    let html = std::fs::read_to_string(out.join("compare.html")).unwrap();
+    assert!(html.contains("<svg") && !html.contains("src=\"http") && !html.contains("href=\"http"));
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    assert!(md.contains("charts/compare-cumulative-net.png"), "{md}");
+    assert!(out.join("charts/compare-cumulative-net.png").is_file());
     // One scenario alone is not a comparison.
     let o = dealsim(&["compare", "scenarios/amazon-openai-2026.toml"], &root());
     assert_eq!(o.status.code(), Some(2));
@@ -566,5 +572,44 @@ fn every_scenario_renders_at_the_smallest_chart_size() {
         // The workbook is named after the scenario file, wherever --out points.
         let stem = s.file_stem().unwrap().to_string_lossy().into_owned();
         assert!(out.join(format!("{stem}.xlsx")).is_file());
+    }
+}
+
+#[test]
+fn format_keeps_only_the_chart_files_asked_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = root().join("scenarios/microsoft-revenue-share.toml");
+    let out = tmp.path().join("svg-only");
+    let o = dealsim(
+        &[
+            "run",
+            s.to_str().unwrap(),
+            "--format",
+            "svg",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let files: Vec<String> = std::fs::read_dir(out.join("charts"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !files.is_empty() && files.iter().all(|f| f.ends_with(".svg")),
+        "{files:?}"
+    );
+    // report.md links what is there; report.html still has every chart inline.
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(!md.contains(".png)") && md.contains(".svg)"));
+    for bad in ["jpg", ","] {
+        let o = dealsim(
+            &["run", s.to_str().unwrap(), "--format", bad, "-q"],
+            tmp.path(),
+        );
+        assert_eq!(o.status.code(), Some(2), "--format {bad}");
     }
 }
