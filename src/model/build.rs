@@ -253,30 +253,15 @@ impl Builder {
             .iter()
             .map(|m| m.condition.is_none().then_some(m.expected))
             .collect();
-        let mut investment_ids = Ids::new("investment");
-        let investments: Vec<Investment> = raw
-            .investments
-            .iter()
-            .filter_map(|i| self.investment(&scope, &mut investment_ids, i.get_ref()))
-            .collect();
-        let mut commitment_ids = Ids::new("commitment");
-        let commitments: Vec<Commitment> = raw
-            .commitments
-            .iter()
-            .filter_map(|c| self.commitment(&scope, &mut commitment_ids, c.get_ref()))
-            .collect();
-        let mut share_ids = Ids::new("revenue share");
-        let revenue_shares: Vec<RevenueShare> = raw
-            .revenue_shares
-            .iter()
-            .filter_map(|r| self.revenue_share(&scope, &mut share_ids, r.get_ref()))
-            .collect();
-        let mut payment_ids = Ids::new("payment");
-        let payments: Vec<Payment> = raw
-            .payments
-            .iter()
-            .filter_map(|p| self.payment(&scope, &mut payment_ids, p.get_ref()))
-            .collect();
+        let investments = self.section(&scope, "investment", &raw.investments, Self::investment);
+        let commitments = self.section(&scope, "commitment", &raw.commitments, Self::commitment);
+        let revenue_shares = self.section(
+            &scope,
+            "revenue share",
+            &raw.revenue_shares,
+            Self::revenue_share,
+        );
+        let payments = self.section(&scope, "payment", &raw.payments, Self::payment);
         let mut exit_of = HashSet::new();
         let exits: Vec<Exit> = raw
             .exits
@@ -303,6 +288,22 @@ impl Builder {
             exits,
             params,
         })
+    }
+
+    /// Validates each entry of a section whose entries declare their own ids
+    /// (`what` names them in messages); entries with errors are left out.
+    fn section<T, R>(
+        &mut self,
+        scope: &Scope,
+        what: &'static str,
+        entries: &[S<T>],
+        mut one: impl FnMut(&mut Self, &Scope, &mut Ids, &T) -> Option<R>,
+    ) -> Vec<R> {
+        let mut ids = Ids::new(what);
+        entries
+            .iter()
+            .filter_map(|e| one(self, scope, &mut ids, e.get_ref()))
+            .collect()
     }
 
     /// `[scenario]`: the window, the period grid, the unit, the discount rate.

@@ -37,7 +37,7 @@ use super::font::{self, Face, Font};
 use super::frame::{self, Frame, LegendItem, Spec, Style, Swatch, YAxis};
 use super::palette::{self, Parties};
 use super::scale::{amount, number, period_end, year_frac_end, Ticks};
-use super::scene::{self, Align, Scene, Shape};
+use super::scene::{Align, Scene, Shape};
 use super::{file_part, series};
 
 /// Short labels longer than this many characters give way to letters.
@@ -56,15 +56,7 @@ pub fn render(runs: &[&Run], dir: &Path, width: u32, height: u32) -> Result<Vec<
     font::register()?;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let set = Set::new(runs);
-    let mut written = Vec::new();
-    for (name, scene) in charts(&set, Style::new(width, height)) {
-        let png = dir.join(format!("{name}.png"));
-        scene::write_png(&scene, &png)?;
-        let svg = dir.join(format!("{name}.svg"));
-        scene::write_svg(&scene, &svg)?;
-        written.extend([png, svg]);
-    }
-    Ok(written)
+    super::write_scenes(dir, charts(&set, Style::new(width, height)))
 }
 
 /// Every comparison chart with something to show, with its file name.

@@ -66,8 +66,13 @@ pub fn render_all_sized(
     }
     font::register()?;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    write_scenes(dir, charts(run, Style::new(width, height)))
+}
+
+/// Paints each named scene to `<name>.png` and `<name>.svg` in `dir`.
+fn write_scenes(dir: &Path, scenes: Vec<(String, Scene)>) -> Result<Vec<PathBuf>, String> {
     let mut written = Vec::new();
-    for (name, scene) in charts(run, Style::new(width, height)) {
+    for (name, scene) in scenes {
         let png = dir.join(format!("{name}.png"));
         scene::write_png(&scene, &png)?;
         let svg = dir.join(format!("{name}.svg"));
