@@ -44,6 +44,8 @@ pub struct Plan {
     pairs: Vec<(usize, usize)>,
     /// The revenue line of each party, if it has one.
     revenue_of: Vec<Option<usize>>,
+    /// Period of each one-off payment (`None` outside the window).
+    payment_period: Vec<Option<usize>>,
     /// Period of each fixed-date tranche, flattened over investments.
     tranche_offset: Vec<usize>,
     tranche_period: Vec<Option<usize>>,
@@ -120,6 +122,11 @@ impl Plan {
                 });
             }
         }
+        let payment_period = m
+            .payments
+            .iter()
+            .map(|pm| m.grid.period_of(pm.date))
+            .collect();
         Plan {
             periods: n,
             weights,
@@ -129,6 +136,7 @@ impl Plan {
             pair_of,
             pairs,
             revenue_of,
+            payment_period,
             tranche_offset,
             tranche_period,
         }
@@ -273,7 +281,7 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
         // 1. Dated payments and tranches.
         for (i, pm) in m.payments.iter().enumerate() {
             let amount = pm.amount.of(v);
-            if m.grid.period_of(pm.date) == Some(p) && amount > 0.0 {
+            if plan.payment_period[i] == Some(p) && amount > 0.0 {
                 sink.flow(Flow {
                     period: pu,
                     date: pm.date,
