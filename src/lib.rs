@@ -29,6 +29,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod scenario;
+pub mod stress;
 pub mod suggest;
 
 use std::path::Path;

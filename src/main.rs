@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use dealsim::stress::sampling::Method;
 
 /// Model, stress and chart circular investment-for-compute deals.
 #[derive(Parser)]
@@ -41,6 +42,90 @@ enum Command {
         /// Do not print the summary table.
         #[arg(long, short)]
         quiet: bool,
+        /// Replay path N of the scenario's stress run (its drivers' draws) as
+        /// a full run; --seed, --paths and --sampling as in that run.
+        #[arg(long = "path", value_name = "N")]
+        path: Option<u64>,
+        /// Seed of the stress run to replay [default: the file's].
+        #[arg(long, value_name = "S", requires = "path")]
+        seed: Option<u64>,
+        /// Paths of the stress run to replay [default: the file's].
+        #[arg(
+            long,
+            value_name = "N",
+            requires = "path",
+            allow_negative_numbers = true
+        )]
+        paths: Option<i64>,
+        /// Sampling of the stress run to replay [default: the file's].
+        #[arg(long, value_name = "METHOD", requires = "path", value_parser = parse_sampling)]
+        sampling: Option<Method>,
+    },
+    /// Stress a scenario: tornadoes, grids, named cases and Monte Carlo, as
+    /// its [stress] section describes.
+    Stress {
+        /// Scenario file (TOML) with a [stress] section.
+        file: PathBuf,
+        /// Monte Carlo paths [default: the file's, else 10000].
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        paths: Option<i64>,
+        /// Seed: the same seed gives the same results on any number of threads.
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+        /// Worker threads [default: one per core].
+        #[arg(long, value_name = "K")]
+        threads: Option<usize>,
+        /// mc (plain Monte Carlo), lhs (Latin hypercube) or sobol.
+        #[arg(long, value_name = "METHOD", value_parser = parse_sampling)]
+        sampling: Option<Method>,
+        /// Output directory [default: outputs/<file stem>/stress].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Override a number of the scenario, e.g. --set revenue.openai.growth=0.4.
+        #[arg(long = "set", value_name = "ADDRESS=VALUE", value_parser = parse_set)]
+        sets: Vec<(String, f64)>,
+        /// Chart size in pixels.
+        #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = parse_size)]
+        size: (u32, u32),
+        /// Chart files to keep: png, svg or png,svg.
+        #[arg(long, value_name = "LIST", default_value = "png,svg", value_parser = parse_formats)]
+        format: dealsim::cli::Formats,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// No summary and no progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Goal seek: the value of an input at which a metric, or a Monte Carlo
+    /// statistic of it, reaches a target.
+    Solve {
+        /// Scenario file (TOML); a Monte Carlo statistic needs its [stress] drivers.
+        file: PathBuf,
+        /// The input to vary, by address (as --set), e.g. revenue.openai.steepness.
+        #[arg(long, value_name = "ADDRESS")]
+        vary: String,
+        /// The metric and the value it must reach, e.g. amazon.irr=0.15.
+        #[arg(long, value_name = "METRIC=VALUE", value_parser = parse_set, allow_hyphen_values = true)]
+        target: (String, f64),
+        /// value (the base case), mean, or pNN (e.g. p10) over Monte Carlo paths.
+        #[arg(long, value_name = "STAT", default_value = "value")]
+        stat: dealsim::stress::solve::Stat,
+        /// Where to look, LO..HI [default: 0..1 for shares, else a quarter to four times the base value].
+        #[arg(long, value_name = "LO..HI", value_parser = parse_range, allow_hyphen_values = true)]
+        range: Option<(f64, f64)>,
+        /// Monte Carlo paths per evaluation [default: the file's].
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        paths: Option<i64>,
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+        #[arg(long, value_name = "METHOD", value_parser = parse_sampling)]
+        sampling: Option<Method>,
+        #[arg(long, value_name = "K")]
+        threads: Option<usize>,
+        /// Override a number of the scenario first.
+        #[arg(long = "set", value_name = "ADDRESS=VALUE", value_parser = parse_set)]
+        sets: Vec<(String, f64)>,
     },
     /// Check scenarios and print every error and warning.
     Validate {
@@ -84,6 +169,24 @@ fn parse_set(s: &str) -> Result<(String, f64), String> {
         .parse()
         .map_err(|_| format!("`{v}` is not a number"))?;
     Ok((k.trim().to_string(), v))
+}
+
+fn parse_sampling(s: &str) -> Result<Method, String> {
+    s.parse::<Method>()
+        .map_err(|_| format!("`{s}` is not a sampling method; use mc, lhs or sobol"))
+}
+
+fn parse_range(s: &str) -> Result<(f64, f64), String> {
+    let bad = || format!("`{s}` is not LO..HI, e.g. 0.3..0.9");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let (a, b): (f64, f64) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
+    if a.is_nan() || b.is_nan() || a >= b {
+        return Err(format!("the range {s} must have LO below HI"));
+    }
+    Ok((a, b))
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -135,6 +238,10 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
             quiet,
+            path,
+            seed,
+            paths,
+            sampling,
         } => {
             let options = dealsim::cli::RunOptions {
                 out,
@@ -143,8 +250,66 @@ fn main() -> ExitCode {
                 formats: format,
                 deny_warnings,
                 quiet,
+                replay: path.map(|path| dealsim::cli::Replay {
+                    path,
+                    paths,
+                    seed,
+                    sampling,
+                }),
             };
             dealsim::cli::run(&files, &options, color)
+        }
+        Command::Stress {
+            file,
+            paths,
+            seed,
+            threads,
+            sampling,
+            out,
+            sets,
+            size,
+            format,
+            deny_warnings,
+            quiet,
+        } => {
+            let options = dealsim::cli::StressOptions {
+                out,
+                sets,
+                paths,
+                seed,
+                sampling,
+                threads,
+                size,
+                formats: format,
+                deny_warnings,
+                quiet,
+            };
+            dealsim::cli::stress(&file, &options, color)
+        }
+        Command::Solve {
+            file,
+            vary,
+            target,
+            stat,
+            range,
+            paths,
+            seed,
+            sampling,
+            threads,
+            sets,
+        } => {
+            let options = dealsim::cli::SolveOptions {
+                sets,
+                vary,
+                target,
+                stat,
+                range,
+                paths,
+                seed,
+                sampling,
+                threads,
+            };
+            dealsim::cli::solve(&file, &options, color)
         }
         Command::Validate {
             files,

@@ -268,7 +268,7 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
     out.reset(m, plan);
     // Date-based milestones: expected date pushed back by the delay, if before the deadline.
     for (i, ms) in m.milestones.iter().enumerate() {
-        if ms.condition.is_none() {
+        if ms.condition.is_none() && ms.fires.of(v) >= 0.5 {
             let delay = ms.delay_months.of(v).max(0.0) as u32;
             let date = crate::model::grid::add_months(ms.expected, delay).unwrap_or(NaiveDate::MAX);
             out.milestone_date[i] = (date <= ms.deadline).then_some(date);
@@ -456,7 +456,7 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
         // 5. Milestones with a condition, on the state at the period end.
         for (mi, ms) in m.milestones.iter().enumerate() {
             let Some(cond) = &ms.condition else { continue };
-            if out.milestone_fired[mi].is_some() || per.end > ms.deadline {
+            if out.milestone_fired[mi].is_some() || per.end > ms.deadline || ms.fires.of(v) < 0.5 {
                 continue;
             }
             let holds = match *cond {

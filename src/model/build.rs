@@ -29,7 +29,18 @@ pub fn build(file: &Arc<SourceFile>, raw: &ScenarioFile) -> Result<(Model, Repor
         diags: Vec::new(),
         params: Params::default(),
     };
-    let model = b.model(raw);
+    let mut model = b.model(raw);
+    // The [stress] section refers to the model's addresses and parties, so
+    // it is checked once the rest is sound.
+    if let Some(m) = model.as_mut().filter(|_| {
+        !b.diags
+            .iter()
+            .any(|d| d.severity == crate::diagnostic::Severity::Error)
+    }) {
+        let (spec, diags) = crate::stress::spec::build(raw.stress.as_ref(), m);
+        m.stress = spec;
+        b.diags.extend(diags);
+    }
     let report = Report {
         file: Arc::clone(file),
         diagnostics: b.diags,
@@ -287,6 +298,7 @@ impl Builder {
             payments,
             exits,
             params,
+            stress: None,
         })
     }
 
@@ -615,6 +627,7 @@ impl Builder {
         }
         let probability = self.num_or(a("probability"), &ms.probability, 1.0, Range::Share);
         let delay_months = self.params.add(a("delay_months"), 0.0, None, Range::Months);
+        let fires = self.params.add(a("fires"), 1.0, None, Range::Flag);
         let condition = match &ms.condition {
             None => None,
             Some(c) => Some(self.condition(scope, &id, c.get_ref(), c.span())?),
@@ -626,6 +639,7 @@ impl Builder {
             deadline,
             probability,
             delay_months,
+            fires,
             condition,
         })
     }

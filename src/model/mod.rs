@@ -36,6 +36,8 @@ pub struct Model {
     pub payments: Vec<Payment>,
     pub exits: Vec<Exit>,
     pub params: Params,
+    /// The `[stress]` section, if the scenario has one.
+    pub stress: Option<crate::stress::spec::Spec>,
 }
 
 /// What the scenario is and its conventions.
@@ -142,6 +144,9 @@ pub struct Milestone {
     pub probability: P,
     /// Months the expected date is pushed back (0 in the file; a stress driver).
     pub delay_months: P,
+    /// 1 when the milestone can happen (on its date or condition), 0 when it
+    /// never does: a Bernoulli stress driver with `probability` sets it.
+    pub fires: P,
     pub condition: Option<Condition>,
 }
 

@@ -57,6 +57,8 @@ pub enum Range {
     Months,
     /// A discount rate in `[-0.5, 1]` (-50% to 100% a year).
     Discount,
+    /// `0` (no) or `1` (yes).
+    Flag,
 }
 
 impl Range {
@@ -80,11 +82,40 @@ impl Range {
             Range::Rate => v > -1.0 && v <= 10.0,
             Range::Months => v >= 0.0 && v.fract() == 0.0,
             Range::Discount => (-0.5..=1.0).contains(&v),
+            Range::Flag => v == 0.0 || v == 1.0,
         };
         if ok {
             Ok(())
         } else {
             Err(format!("must be {}, got {}", self.describe(), v))
+        }
+    }
+
+    /// The nearest value to `v` this range allows: how a sampled or shifted
+    /// input is brought back inside (a normal margin can draw 1.02; whole
+    /// months are rounded). Returns `v` itself when it is allowed.
+    pub fn clamp(self, v: f64) -> f64 {
+        let v = if v.is_nan() {
+            0.0
+        } else {
+            v.clamp(-MAX_MAGNITUDE, MAX_MAGNITUDE)
+        };
+        match self {
+            Range::Any => v,
+            Range::NonNegative => v.max(0.0),
+            Range::Positive => v.max(f64::MIN_POSITIVE),
+            Range::Share => v.clamp(0.0, 1.0),
+            Range::Margin => v.clamp(0.0, 1.0 - f64::EPSILON),
+            Range::Rate => v.clamp(-0.9999, 10.0),
+            Range::Months => v.round().max(0.0),
+            Range::Discount => v.clamp(-0.5, 1.0),
+            Range::Flag => {
+                if v >= 0.5 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
         }
     }
 
@@ -98,6 +129,7 @@ impl Range {
             Range::Rate => "an annual rate above -1 (-100%) and at most 10 (1000%)",
             Range::Months => "a whole number of months, zero or more",
             Range::Discount => "an annual rate between -0.5 and 1 (-50% to 100%)",
+            Range::Flag => "0 (no) or 1 (yes)",
         }
     }
 }
@@ -163,7 +195,7 @@ impl Params {
 
     /// What to say about an unknown address: the fields its entry does have,
     /// or the closest address.
-    fn hint(&self, address: &str) -> String {
+    pub fn hint(&self, address: &str) -> String {
         let canonical = canonical(address);
         // `section.id.` of the address: does that entry exist?
         let entry = canonical

@@ -8,6 +8,7 @@
 
 pub mod charts;
 pub mod report;
+pub mod stress;
 pub mod summary;
 pub mod tables;
 pub mod xlsx;

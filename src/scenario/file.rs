@@ -28,6 +28,7 @@ pub struct ScenarioFile {
     pub revenue_shares: Vec<S<RevenueShare>>,
     pub payments: Vec<S<Payment>>,
     pub exits: Vec<S<Exit>>,
+    pub stress: Option<S<Stress>>,
 }
 
 /// `[scenario]`: what the file models, its window and its conventions.
@@ -256,5 +257,203 @@ impl<'de> Deserialize<'de> for Date {
         NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
             .map(Date)
             .ok_or_else(|| serde::de::Error::custom(format!("{d} is not a calendar date")))
+    }
+}
+
+/// `[stress]`: what `dealsim stress` does with the scenario; see
+/// `docs/stress.md`. Every number a stress changes is named by its address
+/// (`revenue.openai.growth`), the same as `--set` uses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stress {
+    /// Monte Carlo paths.
+    #[serde(default)]
+    pub paths: Option<S<i64>>,
+    #[serde(default)]
+    pub seed: Option<S<i64>>,
+    /// `mc`, `lhs` or `sobol`.
+    #[serde(default)]
+    pub sampling: Option<S<String>>,
+    /// The metrics whose distribution is reported (`amazon.irr`, ...).
+    #[serde(default)]
+    pub metrics: Option<S<Vec<S<String>>>>,
+    #[serde(default, rename = "driver")]
+    pub drivers: Vec<S<Driver>>,
+    #[serde(default)]
+    pub correlation: Option<S<Correlation>>,
+    #[serde(default)]
+    pub tornado: Option<S<Tornado>>,
+    #[serde(default, rename = "grid")]
+    pub grids: Vec<S<Grid>>,
+    #[serde(default, rename = "case")]
+    pub cases: Vec<S<Case>>,
+}
+
+/// `[[stress.driver]]`: one stochastic input and its distribution.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Driver {
+    pub param: S<String>,
+    pub dist: S<String>,
+    #[serde(default)]
+    pub mean: Option<S<f64>>,
+    #[serde(default)]
+    pub sd: Option<S<f64>>,
+    #[serde(default)]
+    pub median: Option<S<f64>>,
+    #[serde(default)]
+    pub mu: Option<S<f64>>,
+    #[serde(default)]
+    pub sigma: Option<S<f64>>,
+    #[serde(default)]
+    pub low: Option<S<f64>>,
+    #[serde(default)]
+    pub mode: Option<S<f64>>,
+    #[serde(default)]
+    pub high: Option<S<f64>>,
+    #[serde(default)]
+    pub lambda: Option<S<f64>>,
+    #[serde(default)]
+    pub values: Option<S<Vec<f64>>>,
+    #[serde(default)]
+    pub weights: Option<S<Vec<f64>>>,
+    #[serde(default)]
+    pub p: Option<S<f64>>,
+}
+
+/// `[stress.correlation]`: rank (Spearman) or Gaussian-copula correlations.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correlation {
+    /// `spearman` (default) or `gaussian`.
+    #[serde(default)]
+    pub kind: Option<S<String>>,
+    /// Pairwise entries; unlisted pairs are uncorrelated ...
+    #[serde(default)]
+    pub pairs: Vec<S<CorrelationPair>>,
+    /// ... or a full matrix over `params`, in that order.
+    #[serde(default)]
+    pub params: Option<S<Vec<S<String>>>>,
+    #[serde(default)]
+    pub matrix: Option<S<Vec<Vec<f64>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrelationPair {
+    pub a: S<String>,
+    pub b: S<String>,
+    pub rho: S<f64>,
+}
+
+/// `[stress.tornado]`: one-at-a-time swings of inputs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tornado {
+    #[serde(default)]
+    pub metrics: Option<S<Vec<S<String>>>>,
+    /// Default relative change for listed params without low/high (0.2 = +/-20%).
+    #[serde(default)]
+    pub change: Option<S<f64>>,
+    #[serde(default)]
+    pub params: Vec<S<Swing>>,
+}
+
+/// One input of a tornado: absolute `low`/`high`, or changes like `"-30%"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Swing {
+    pub param: S<String>,
+    #[serde(default)]
+    pub low: Option<S<Level>>,
+    #[serde(default)]
+    pub high: Option<S<Level>>,
+    #[serde(default)]
+    pub change: Option<S<f64>>,
+}
+
+/// `[[stress.grid]]`: a metric over two inputs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grid {
+    #[serde(default)]
+    pub id: Option<S<String>>,
+    pub metric: S<String>,
+    pub x: S<Axis>,
+    pub y: S<Axis>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Axis {
+    pub param: S<String>,
+    #[serde(default)]
+    pub from: Option<S<f64>>,
+    #[serde(default)]
+    pub to: Option<S<f64>>,
+    #[serde(default)]
+    pub steps: Option<S<i64>>,
+    #[serde(default)]
+    pub values: Option<S<Vec<f64>>>,
+}
+
+/// `[[stress.case]]`: a named set of overrides.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub id: S<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub set: S<std::collections::BTreeMap<String, S<Level>>>,
+}
+
+/// A value written as a number (`0.45`, absolute) or a change from the base
+/// value (`"-30%"`, `"+10%"`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Level {
+    Absolute(f64),
+    /// `-0.3` for `"-30%"`.
+    Relative(f64),
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Level;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number (e.g. 0.45) or a change in percent (e.g. \"-30%\")")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Level, E> {
+                Ok(Level::Absolute(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Level, E> {
+                Ok(Level::Absolute(v as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Level, E> {
+                let pct = s.trim().strip_suffix('%').ok_or_else(|| {
+                    E::custom(format!(
+                        "`{s}` is not a change in percent; write e.g. \"-30%\" or a plain number"
+                    ))
+                })?;
+                let x: f64 = pct.trim().parse().map_err(|_| {
+                    E::custom(format!(
+                        "`{s}` is not a change in percent; write e.g. \"-30%\""
+                    ))
+                })?;
+                Ok(Level::Relative(x / 100.0))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl Level {
+    /// The value this level gives, from the base value.
+    pub fn apply(self, base: f64) -> f64 {
+        match self {
+            Level::Absolute(v) => v,
+            Level::Relative(r) => base * (1.0 + r),
+        }
     }
 }

@@ -38,7 +38,7 @@ pub fn load(path: &Path) -> Result<(Arc<SourceFile>, ScenarioFile), LoadError> {
 }
 
 /// The sections a scenario file may have (top-level keys).
-const SECTIONS: [&str; 9] = [
+const SECTIONS: [&str; 10] = [
     "scenario",
     "party",
     "revenue",
@@ -48,6 +48,7 @@ const SECTIONS: [&str; 9] = [
     "revenue_share",
     "payment",
     "exit",
+    "stress",
 ];
 
 /// Parses scenario text already in memory.
@@ -64,6 +65,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<ScenarioFile, Report> {
         return Err(report(diags));
     }
     let mut header = None;
+    let mut stress = None;
     let (mut parties, mut revenues, mut milestones, mut investments) =
         (vec![], vec![], vec![], vec![]);
     let (mut commitments, mut revenue_shares, mut payments, mut exits) =
@@ -85,6 +87,12 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<ScenarioFile, Report> {
             "revenue_share" => revenue_shares = entries(&file.text, name, value, &mut diags),
             "payment" => payments = entries(&file.text, name, value, &mut diags),
             "exit" => exits = entries(&file.text, name, value, &mut diags),
+            "stress" => {
+                match S::<file::Stress>::deserialize(toml::de::ValueDeserializer::from(value)) {
+                    Ok(s) => stress = Some(s),
+                    Err(e) => diags.push(from_toml_error(&file.text, &e)),
+                }
+            }
             other => {
                 let hint = match did_you_mean(other, SECTIONS) {
                     Some(best) => {
@@ -114,6 +122,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<ScenarioFile, Report> {
             revenue_shares,
             payments,
             exits,
+            stress,
         }),
         None if diags.is_empty() || !diags.iter().any(|d| d.field == "scenario") => {
             diags.insert(

@@ -7,6 +7,10 @@
 //! part of its year (or quarter) that is shown, so a year sits at the same
 //! place on every chart.
 //!
+//! Charts that are not over time ([`Frame::with`]) put values or labelled
+//! columns on the horizontal axis instead ([`XAxis`]), with its title
+//! centred under the labels, and may end in a footnote.
+//!
 //! A chart builds a [`Frame`] from a [`Spec`], draws its series through
 //! [`Frame::x`] and [`Frame::y`], and takes the finished [`Scene`].
 
@@ -15,7 +19,7 @@ use plotters::style::RGBColor;
 
 use super::font::{Face, Font};
 use super::palette;
-use super::scale::{year_frac, year_frac_end, Ticks};
+use super::scale::{year_frac, year_frac_end, Format, Ticks};
 use super::scene::{Align, Scene, Shape};
 
 /// Fonts and spacing for a canvas size; text shrinks slower than the canvas.
@@ -103,6 +107,44 @@ pub enum YAxis {
     Values { ticks: Ticks, title: String },
     /// One labelled row per item, top to bottom.
     Rows(Vec<(String, RGBColor)>),
+    /// Rows as [`YAxis::Rows`], with a title where a value axis has its own.
+    NamedRows {
+        rows: Vec<(String, RGBColor)>,
+        title: String,
+    },
+}
+
+impl YAxis {
+    fn rows(&self) -> Option<&[(String, RGBColor)]> {
+        match self {
+            YAxis::Values { .. } => None,
+            YAxis::Rows(rows) | YAxis::NamedRows { rows, .. } => Some(rows),
+        }
+    }
+
+    fn title(&self) -> &str {
+        match self {
+            YAxis::Values { title, .. } | YAxis::NamedRows { title, .. } => title,
+            YAxis::Rows(_) => "",
+        }
+    }
+}
+
+/// The horizontal axis.
+#[derive(Debug, Clone)]
+pub enum XAxis {
+    /// [`Spec::dates`], by year or quarter.
+    Time,
+    /// Values at `ticks`, written as `format` says; tick marks under the
+    /// plot, or gridlines across it when the vertical axis has rows.
+    Values {
+        ticks: Ticks,
+        format: Format,
+        title: String,
+    },
+    /// One labelled column per item, left to right; column `i` spans
+    /// `i..i + 1` in [`Frame::x`].
+    Columns { labels: Vec<String>, title: String },
 }
 
 /// What a chart asks of its frame.
@@ -142,10 +184,19 @@ pub struct Frame {
     y_range: (f64, f64),
     y2_range: Option<(f64, f64)>,
     rows: usize,
+    axis_title_baseline: f64,
 }
 
 impl Frame {
+    /// A frame over the time axis of `spec.dates`.
     pub fn new(style: Style, spec: &Spec) -> Frame {
+        Frame::with(style, spec, &XAxis::Time, "")
+    }
+
+    /// A frame with `x` as its horizontal axis (`spec.dates` is used only
+    /// by [`XAxis::Time`]) and `footnote`, if not empty, in muted text at
+    /// the foot of the chart.
+    pub fn with(style: Style, spec: &Spec, x: &XAxis, footnote: &str) -> Frame {
         let mut scene = Scene::new(style.width, style.height);
         let (w, h) = (f64::from(style.width), f64::from(style.height));
         let m = style.margin();
@@ -159,17 +210,36 @@ impl Frame {
             w - 2.0 * m,
         );
         let tick = style.tick;
-        let has_titles = matches!(&spec.y, YAxis::Values { title, .. } if !title.is_empty())
-            || spec.y2.is_some();
+        let has_titles = !spec.y.title().is_empty() || spec.y2.is_some();
         let axis_title_baseline = y + style.px(22.0) + tick.cap_height();
         let top = if has_titles {
             axis_title_baseline + style.px(16.0)
         } else {
             y + style.px(20.0)
         };
-        let (x0, x1) = (year_frac(spec.dates.0), year_frac_end(spec.dates.1));
-        let label_lines = if quarter_axis((x0, x1)) { 2.15 } else { 1.0 };
-        let bottom = h - m - tick.size * label_lines - style.px(12.0);
+        let (x0, x1) = match x {
+            XAxis::Time => (year_frac(spec.dates.0), year_frac_end(spec.dates.1)),
+            XAxis::Values { ticks, .. } => (ticks.min, ticks.max),
+            XAxis::Columns { labels, .. } => (0.0, labels.len().max(1) as f64),
+        };
+        let label_lines = match x {
+            XAxis::Time if quarter_axis((x0, x1)) => 2.15,
+            XAxis::Time => 1.0,
+            XAxis::Values { title, .. } | XAxis::Columns { title, .. } => {
+                if title.is_empty() {
+                    1.0
+                } else {
+                    2.25
+                }
+            }
+        };
+        let footnote = footnote_lines(&style, footnote);
+        let footnote_h = if footnote.1.is_empty() {
+            0.0
+        } else {
+            footnote.0.size * 1.3 * footnote.1.len() as f64 + style.px(6.0)
+        };
+        let bottom = h - m - tick.size * label_lines - style.px(12.0) - footnote_h;
         let gap = style.px(12.0);
         let left = m + y_labels_width(&style, &spec.y) + gap;
         let y2_width = spec.y2.as_ref().map_or(0.0, |(t, _)| {
@@ -179,16 +249,23 @@ impl Frame {
                 .fold(0.0, f64::max)
                 + gap
         });
-        let right = w - m - y2_width - spec.right_gutter;
+        let mut right = w - m - y2_width - spec.right_gutter;
+        if let XAxis::Values { ticks, format, .. } = x {
+            // The last tick's label is centred on the plot's edge: keep it on the canvas.
+            right = right.min(w - m - tick.width(&ticks.format(ticks.max, *format)) / 2.0);
+        }
         let plot = Plot {
             left,
             top,
             right: right.max(left + 10.0),
             bottom: bottom.max(top + 10.0),
         };
-        let (y_range, rows) = match &spec.y {
-            YAxis::Values { ticks, .. } => ((ticks.min, ticks.max), 0),
-            YAxis::Rows(rows) => ((0.0, rows.len().max(1) as f64), rows.len()),
+        let (y_range, rows) = match (&spec.y, spec.y.rows()) {
+            (YAxis::Values { ticks, .. }, _) => ((ticks.min, ticks.max), 0),
+            (_, rows) => {
+                let n = rows.map_or(0, <[_]>::len);
+                ((0.0, n.max(1) as f64), n)
+            }
         };
         let mut frame = Frame {
             style,
@@ -199,10 +276,26 @@ impl Frame {
             y_range,
             y2_range: spec.y2.as_ref().map(|(t, _)| (t.min, t.max)),
             rows,
+            axis_title_baseline,
         };
-        frame.time_axis();
+        match x {
+            XAxis::Time => frame.time_axis(),
+            XAxis::Values {
+                ticks,
+                format,
+                title,
+            } => frame.value_x_axis(ticks, *format, title, spec.y.rows().is_some()),
+            XAxis::Columns { labels, title } => frame.column_axis(labels, title),
+        }
         frame.value_axes(spec, axis_title_baseline);
+        frame.footnote(footnote);
         frame
+    }
+
+    /// The baseline of the axis titles above the plot, for labels that
+    /// belong with them.
+    pub fn title_baseline(&self) -> f64 {
+        self.axis_title_baseline
     }
 
     /// Pixel x of a fractional year.
@@ -309,6 +402,89 @@ impl Frame {
         self.scene
     }
 
+    /// Tick labels of a value axis under the plot (every k-th when they
+    /// would touch), its title centred below them; gridlines across the
+    /// plot when `gridlines`, else tick marks under it.
+    fn value_x_axis(&mut self, ticks: &Ticks, format: Format, title: &str, gridlines: bool) {
+        let font = self.style.tick;
+        let baseline = self.plot.bottom + self.style.px(12.0) + font.cap_height();
+        let values = ticks.values();
+        let labels: Vec<String> = values.iter().map(|v| ticks.format(*v, format)).collect();
+        let spacing = (self.x(ticks.min + ticks.step) - self.x(ticks.min)).abs();
+        let every = label_every(&labels, font, spacing, self.style.px(16.0));
+        let (top, bottom) = (self.plot.top, self.plot.bottom);
+        for (v, label) in values.iter().zip(labels) {
+            let px = self.x(*v);
+            if gridlines {
+                let width = self.style.px(1.5);
+                self.scene
+                    .line(vec![(px, top), (px, bottom)], palette::GRID, width);
+            } else {
+                let mark = vec![(px, bottom), (px, bottom + self.style.px(7.0))];
+                self.scene.line(mark, palette::AXIS, self.style.px(1.5));
+            }
+            // Labels counted from zero, so zero keeps its label when thinned.
+            if ((v / ticks.step).round() as i64).rem_euclid(every) == 0 {
+                let color = palette::MUTED_TEXT;
+                self.scene
+                    .text(label, (px, baseline), font, Align::Center, color);
+            }
+        }
+        self.x_title(title, baseline);
+    }
+
+    /// A label centred under each column (every k-th when they would
+    /// touch), the axis title centred below them.
+    fn column_axis(&mut self, labels: &[String], title: &str) {
+        let font = self.style.tick;
+        let baseline = self.plot.bottom + self.style.px(12.0) + font.cap_height();
+        let spacing = self.x(1.0) - self.x(0.0);
+        let every = label_every(labels, font, spacing, self.style.px(10.0));
+        for (i, label) in labels.iter().enumerate() {
+            if (i as i64) % every == 0 {
+                let x = self.x(i as f64 + 0.5);
+                let color = palette::MUTED_TEXT;
+                self.scene
+                    .text(label.clone(), (x, baseline), font, Align::Center, color);
+            }
+        }
+        self.x_title(title, baseline);
+    }
+
+    /// The title of a horizontal axis, centred under the labels on `baseline`.
+    fn x_title(&mut self, title: &str, baseline: f64) {
+        if title.is_empty() {
+            return;
+        }
+        let font = self.style.tick;
+        let w = font.width(title);
+        // Centred under the plot, kept on the canvas when it can be.
+        let lo = self.style.margin() + w / 2.0;
+        let hi = (f64::from(self.style.width) - self.style.margin() - w / 2.0).max(lo);
+        let x = ((self.plot.left + self.plot.right) / 2.0).clamp(lo, hi);
+        self.scene.text(
+            title,
+            (x, baseline + font.size * 1.25),
+            font,
+            Align::Center,
+            palette::MUTED_TEXT,
+        );
+    }
+
+    /// The footnote's lines at the foot of the chart.
+    fn footnote(&mut self, (font, lines): (Font, Vec<String>)) {
+        let line = font.size * 1.3;
+        let h = f64::from(self.style.height);
+        let last = h - self.style.margin() - font.descent();
+        let n = lines.len();
+        for (i, text) in lines.into_iter().enumerate() {
+            let y = last - (n - 1 - i) as f64 * line;
+            let m = self.style.margin();
+            self.scene
+                .text(text, (m, y), font, Align::Left, palette::MUTED_TEXT);
+        }
+    }
+
     /// Year (or quarter) gridlines and labels under the plot.
     fn time_axis(&mut self) {
         let (x0, x1) = self.x_range;
@@ -404,7 +580,7 @@ impl Frame {
                     );
                 }
             }
-            YAxis::Rows(rows) => {
+            YAxis::Rows(rows) | YAxis::NamedRows { rows, .. } => {
                 for (i, (label, color)) in rows.iter().enumerate() {
                     let (y, h) = self.row(i);
                     if i > 0 {
@@ -423,6 +599,15 @@ impl Frame {
                 let bottom = self.plot.bottom;
                 self.scene
                     .line(vec![(left, bottom), (right, bottom)], palette::AXIS, grid);
+                if let YAxis::NamedRows { title, .. } = &spec.y {
+                    self.scene.text(
+                        title.clone(),
+                        (self.style.margin(), title_baseline),
+                        font,
+                        Align::Left,
+                        palette::MUTED_TEXT,
+                    );
+                }
             }
         }
         if let Some((ticks, title)) = &spec.y2 {
@@ -600,8 +785,32 @@ fn y_labels_width(style: &Style, y: &YAxis) -> f64 {
             .iter()
             .map(|v| font.width(&ticks.label(*v)))
             .fold(0.0, f64::max),
-        YAxis::Rows(rows) => rows.iter().map(|(l, _)| font.width(l)).fold(0.0, f64::max),
+        YAxis::Rows(rows) | YAxis::NamedRows { rows, .. } => {
+            rows.iter().map(|(l, _)| font.width(l)).fold(0.0, f64::max)
+        }
     }
+}
+
+/// The font and lines of a footnote as wide as the chart (none if empty).
+fn footnote_lines(style: &Style, text: &str) -> (Font, Vec<String>) {
+    if text.is_empty() {
+        return (style.note, Vec::new());
+    }
+    fit(
+        text,
+        style.note,
+        f64::from(style.width) - 2.0 * style.margin(),
+    )
+}
+
+/// Label every k-th of `labels` spaced `spacing` apart so that no two
+/// labels come closer than `gap`.
+fn label_every(labels: &[String], font: Font, spacing: f64, gap: f64) -> i64 {
+    let widest = labels.iter().map(|l| font.width(l)).fold(0.0, f64::max);
+    let n = labels.len().max(1) as i64;
+    (1..=n)
+        .find(|k| *k as f64 * spacing >= widest + gap)
+        .unwrap_or(n)
 }
 
 /// A gridline on the time axis and, maybe, the label of the period after it.

@@ -8,7 +8,8 @@
 //! - `revenue-share-<id>`: payments against the cap (`revenue_share`);
 //! - `tranches`: when each investment tranche is paid (`tranches`);
 //!
-//! skipping a chart with nothing to show. Each chart is laid out once into a
+//! skipping a chart with nothing to show. [`compare::render`] draws a
+//! comparison of runs, [`stress::render`] the charts of a stress run. Each chart is laid out once into a
 //! `scene::Scene` of pixel shapes on a shared `frame::Frame` (title,
 //! subtitle `<scenario> · <unit> · <period>ly`, legend, axes), then painted
 //! twice: a PNG drawn at double size and averaged down, and an SVG.
@@ -33,6 +34,7 @@ mod revenue_share;
 mod scale;
 mod scene;
 mod series;
+pub mod stress;
 mod tranches;
 
 use std::path::{Path, PathBuf};
@@ -69,15 +71,45 @@ pub fn render_all_sized(
     write_scenes(dir, charts(run, Style::new(width, height)))
 }
 
+/// Which files each chart is written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// `<name>.png`, the same on every machine.
+    pub png: bool,
+    /// `<name>.svg`, its text drawn with the viewer's fonts.
+    pub svg: bool,
+}
+
+impl Formats {
+    pub const BOTH: Formats = Formats {
+        png: true,
+        svg: true,
+    };
+}
+
 /// Paints each named scene to `<name>.png` and `<name>.svg` in `dir`.
 fn write_scenes(dir: &Path, scenes: Vec<(String, Scene)>) -> Result<Vec<PathBuf>, String> {
+    write_scenes_as(dir, scenes, Formats::BOTH)
+}
+
+/// Paints each named scene in `dir` in each of `formats`.
+fn write_scenes_as(
+    dir: &Path,
+    scenes: Vec<(String, Scene)>,
+    formats: Formats,
+) -> Result<Vec<PathBuf>, String> {
     let mut written = Vec::new();
     for (name, scene) in scenes {
-        let png = dir.join(format!("{name}.png"));
-        scene::write_png(&scene, &png)?;
-        let svg = dir.join(format!("{name}.svg"));
-        scene::write_svg(&scene, &svg)?;
-        written.extend([png, svg]);
+        if formats.png {
+            let png = dir.join(format!("{name}.png"));
+            scene::write_png(&scene, &png)?;
+            written.push(png);
+        }
+        if formats.svg {
+            let svg = dir.join(format!("{name}.svg"));
+            scene::write_svg(&scene, &svg)?;
+            written.push(svg);
+        }
     }
     Ok(written)
 }

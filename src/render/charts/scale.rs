@@ -2,8 +2,9 @@
 //!
 //! Value axes always include zero and step by 1, 2 or 5 x 10^n with 5 to 7
 //! ticks where the data allow it; data ending on (or within [`HEADROOM`] of)
-//! the last tick get one more step, so a bar never touches the frame. Time
-//! axes run on fractional years.
+//! the last tick get one more step, so a bar never touches the frame. Axes
+//! of rates and multiples ([`Ticks::spanning`]) follow the same steps over
+//! the data's range alone. Time axes run on fractional years.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -34,6 +35,47 @@ impl Ticks {
             Some((_, step, below, above)) => Ticks {
                 min: -(below as f64) * step,
                 max: above as f64 * step,
+                step,
+            },
+            None => Ticks {
+                min: lo,
+                max: hi,
+                step: hi - lo,
+            },
+        }
+    }
+
+    /// Nice ticks from a step at or below `lo` to one at or above `hi`,
+    /// zero or not, without headroom: for axes whose data are not bars from
+    /// zero (rates, multiples, bin edges). A single value gets a step or
+    /// two either side.
+    pub fn spanning(lo: f64, hi: f64) -> Ticks {
+        let (lo, hi) = (lo.min(hi), lo.max(hi));
+        if !(lo.is_finite() && hi.is_finite()) {
+            return Ticks::covering(0.0, 0.0);
+        }
+        let (lo, hi) = if hi - lo <= hi.abs().max(lo.abs()) * 1e-9 {
+            let pad = if lo.abs() > 1e-12 {
+                lo.abs() * 0.1
+            } else {
+                1.0
+            };
+            (lo - pad, hi + pad)
+        } else {
+            (lo, hi)
+        };
+        let best = candidate_steps(hi - lo)
+            .map(|step| {
+                let below = (lo / step + 1e-9).floor();
+                let above = (hi / step - 1e-9).ceil();
+                let ticks = (above - below) as usize + 1;
+                (tick_penalty(ticks), step, below, above)
+            })
+            .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        match best {
+            Some((_, step, below, above)) => Ticks {
+                min: below * step,
+                max: above * step,
                 step,
             },
             None => Ticks {
@@ -89,6 +131,27 @@ impl Ticks {
     pub fn label(&self, v: f64) -> String {
         number(v, self.decimals())
     }
+
+    /// A tick label written as `format` says: `12%`, `1.5x`, `1,200`.
+    pub fn format(&self, v: f64, format: Format) -> String {
+        match format {
+            Format::Number => self.label(v),
+            Format::Percent => format!("{}%", number(v * 100.0, self.decimals().saturating_sub(2))),
+            Format::Multiple => format!("{}x", number(v, self.decimals())),
+        }
+    }
+}
+
+/// How the numbers of an axis are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// As they are, the unit in the axis title: `1,200`.
+    #[default]
+    Number,
+    /// Fractions as percents: 0.12 is `12%`.
+    Percent,
+    /// Multiples: 1.5 is `1.5x`.
+    Multiple,
 }
 
 /// Room an axis keeps beyond the data, as a share of the data's span: a few
@@ -271,6 +334,25 @@ mod tests {
         assert_eq!(Ticks::covering(-1e-12, 9.5), t(0.0, 10.0, 2.0));
         // Nothing to show: 0..1.
         assert_eq!(Ticks::covering(0.0, 0.0).values().len(), 6);
+    }
+
+    #[test]
+    fn spanning_ticks_need_not_include_zero() {
+        // 8%..22%: by 5% from 5% to 25% (5 ticks), written as percents.
+        let t = Ticks::spanning(0.08, 0.22);
+        assert_eq!(t, Ticks::spanning(0.22, 0.08));
+        assert!((t.min - 0.05).abs() < 1e-12 && (t.max - 0.25).abs() < 1e-12);
+        assert_eq!(t.format(0.15, Format::Percent), "15%");
+        // Bin edges on ticks stay the ends: -0.2..0.6 by 0.2.
+        let t = Ticks::spanning(-0.2, 0.6);
+        assert_eq!(t.values().len(), 5);
+        assert!((t.min + 0.2).abs() < 1e-12 && (t.max - 0.6).abs() < 1e-12);
+        // Multiples keep one decimal when the step needs it.
+        let t = Ticks::spanning(0.6, 2.9);
+        assert_eq!(t.format(1.5, Format::Multiple), "1.5x");
+        // A single value, and nothing finite, still give an axis.
+        assert!(Ticks::spanning(0.14, 0.14).values().len() >= 3);
+        assert!(Ticks::spanning(f64::NAN, 1.0).values().len() >= 2);
     }
 
     #[test]

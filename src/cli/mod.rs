@@ -1,7 +1,11 @@
 //! What each subcommand does, in terms of the library. `main.rs` only parses
 //! arguments and maps the returned [`Error`] to an exit code.
 
+mod stress;
+
 use std::path::{Path, PathBuf};
+
+pub use stress::{solve, stress, Replay, SolveOptions, StressOptions};
 
 use crate::diagnostic::Report;
 use crate::output::Staging;
@@ -40,11 +44,17 @@ fn run_all(
     files: &[PathBuf],
     sets: &[(String, f64)],
     deny_warnings: bool,
+    replay: Option<&Replay>,
     color: bool,
 ) -> Result<Vec<Run>, Error> {
     let mut runs = Vec::new();
     for f in files {
-        let (model, warnings) = load_model(f, sets)?;
+        let (mut model, warnings) = load_model(f, sets)?;
+        if let Some(r) = replay {
+            let (values, line) = stress::replay_values(&model, r)?;
+            model.params.values = values;
+            eprintln!("{line}");
+        }
         let run = Run::new(model, warnings);
         if run.warnings.diagnostics.is_empty() {
         } else if deny_warnings {
@@ -77,6 +87,8 @@ pub struct RunOptions {
     pub formats: Formats,
     pub deny_warnings: bool,
     pub quiet: bool,
+    /// Replay this stress path instead of the base case.
+    pub replay: Option<Replay>,
 }
 
 /// Where each file's outputs go: `--out` itself for one file, `--out/<stem>`
@@ -138,8 +150,27 @@ fn keep_formats(dir: &Path, formats: Formats) -> Result<(), Error> {
 /// `dealsim run`.
 pub fn run(files: &[PathBuf], options: &RunOptions, color: bool) -> Result<(), Error> {
     // Every input and every target is checked before anything is written.
-    let runs = run_all(files, &options.sets, options.deny_warnings, color)?;
-    let targets = targets(files, options.out.as_deref())?;
+    if options.replay.is_some() && files.len() > 1 {
+        return Err(Error::Usage(
+            "--path replays a path of one scenario; give one file".into(),
+        ));
+    }
+    let runs = run_all(
+        files,
+        &options.sets,
+        options.deny_warnings,
+        options.replay.as_ref(),
+        color,
+    )?;
+    let targets = match (&options.replay, &options.out) {
+        // A replayed path gets its own directory beside the base case's.
+        (Some(r), None) => {
+            let t = Path::new("outputs").join(format!("{}-path-{}", stem_of(&files[0]), r.path));
+            crate::output::check_target(&t).map_err(Error::Usage)?;
+            vec![t]
+        }
+        _ => targets(files, options.out.as_deref())?,
+    };
     for ((run, target), file) in runs.iter().zip(targets).zip(files) {
         let stem = file
             .file_stem()
@@ -183,6 +214,12 @@ pub fn write_outputs(
     staging.commit().map_err(Error::Output)
 }
 
+fn stem_of(file: &Path) -> String {
+    file.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into())
+}
+
 fn count_files(dir: &Path) -> usize {
     walk(dir).len()
 }
@@ -210,7 +247,7 @@ pub fn compare(
     size: (u32, u32),
     color: bool,
 ) -> Result<(), Error> {
-    let runs = run_all(files, sets, false, color)?;
+    let runs = run_all(files, sets, false, None, color)?;
     let stems: Vec<String> = files
         .iter()
         .map(|f| {
