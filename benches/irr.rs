@@ -2,20 +2,24 @@
 //!
 //! `cargo bench --bench irr` takes Amazon's dated flows from the shipped
 //! `amazon-openai-2026.toml` base run (tranches, monthly compute margin,
-//! terminal value: about 100 flows with several sign changes), scales the
-//! terminal value by a factor cycling through 1000 values in [0.8, 1.2] so
-//! every call solves a different IRR, and prints IRRs per second for:
+//! terminal value; several sign changes), scales the terminal value by a
+//! factor cycling through 1000 values in [0.8, 1.2] so every call solves a
+//! different IRR, and prints IRRs per second for:
 //!
-//! * `xirr_years`, times in years, no guess (the pre-`xirr_days` stress path);
+//! * `xirr_years`, times in years, no guess (the stress path before `xirr_days`);
 //! * `xirr_days`, whole days, no guess;
 //! * `xirr_days`, warm-started from the base case's IRR (the stress path).
 //!
-//! It also checks that the three agree on every factor.
+//! Twice: on the flows netted by date (one per date, as a stress path's sink
+//! keeps them) and on the raw ledger flows (several per date). It also checks
+//! that the three agree on every factor.
 
+use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDate;
 use dealsim::engine::FlowKind;
 use dealsim::metrics::irr;
 
@@ -26,8 +30,35 @@ fn factor(k: usize) -> f64 {
     0.8 + 0.4 * (k % FACTORS) as f64 / (FACTORS - 1) as f64
 }
 
+/// Amounts whose terminal-value part is scaled per call.
+struct Perturbed {
+    /// Everything but the terminal value, per flow.
+    other: Vec<f64>,
+    terminal: Vec<f64>,
+    buf: Vec<f64>,
+}
+
+impl Perturbed {
+    fn new(flows: &[(NaiveDate, f64, f64)]) -> Perturbed {
+        Perturbed {
+            other: flows.iter().map(|f| f.1).collect(),
+            terminal: flows.iter().map(|f| f.2).collect(),
+            buf: vec![0.0; flows.len()],
+        }
+    }
+
+    /// The amounts for call `k`.
+    fn at(&mut self, k: usize) -> &[f64] {
+        let x = factor(k);
+        for ((b, o), t) in self.buf.iter_mut().zip(&self.other).zip(&self.terminal) {
+            *b = o + t * x;
+        }
+        &self.buf
+    }
+}
+
 /// Calls `solve(k)` for k = 0, 1, ... for about `budget`; returns calls per second.
-fn rate(budget: Duration, mut solve: impl FnMut(usize) -> f64) -> f64 {
+fn per_second(budget: Duration, mut solve: impl FnMut(usize) -> f64) -> f64 {
     let t = Instant::now();
     let mut calls = 0;
     while t.elapsed() < budget {
@@ -39,19 +70,68 @@ fn rate(budget: Duration, mut solve: impl FnMut(usize) -> f64) -> f64 {
     calls as f64 / t.elapsed().as_secs_f64()
 }
 
-/// Amazon's amounts with the terminal value scaled for call `k`.
-struct Perturbed {
-    base: Vec<f64>,
-    terminal: Vec<usize>,
-    buf: Vec<f64>,
-}
+fn bench(label: &str, flows: &[(NaiveDate, f64, f64)], start: NaiveDate) {
+    let years: Vec<f64> = flows
+        .iter()
+        .map(|f| irr::year_fraction(start, f.0))
+        .collect();
+    let days: Vec<i32> = flows
+        .iter()
+        .map(|f| i32::try_from((f.0 - start).num_days()).expect("days fit in i32"))
+        .collect();
+    let mut amounts = Perturbed::new(flows);
+    let base = irr::xirr_days(&days, amounts.at(FACTORS / 2), None).expect("base IRR");
+    let guess = Some(base.rate);
 
-impl Perturbed {
-    fn at(&mut self, k: usize) -> &[f64] {
-        for &i in &self.terminal {
-            self.buf[i] = self.base[i] * factor(k);
+    // Same answers, and the work each needs.
+    let (mut worst, mut work) = (0.0_f64, [0_u64; 3]);
+    for k in 0..FACTORS {
+        let a = amounts.at(k);
+        let results = [
+            irr::xirr_years(&years, a, None),
+            irr::xirr_days(&days, a, None),
+            irr::xirr_days(&days, a, guess),
+        ]
+        .map(|r| r.expect("defined for every factor"));
+        for (w, r) in work.iter_mut().zip(&results) {
+            *w += u64::from(r.iterations);
+            worst = worst.max((r.rate - results[0].rate).abs() / (1.0 + results[0].rate.abs()));
         }
-        &self.buf
+    }
+    println!(
+        "{label}: {} flows, base IRR {:.6}, several_possible {}, largest relative difference {worst:.1e}",
+        flows.len(),
+        base.rate,
+        base.several_possible
+    );
+
+    let budget = Duration::from_millis(1500);
+    let rows: [(&str, f64); 3] = [
+        (
+            "xirr_years, no guess",
+            per_second(budget, |k| {
+                irr::xirr_years(&years, amounts.at(k), None).map_or(f64::NAN, |r| r.rate)
+            }),
+        ),
+        (
+            "xirr_days, no guess",
+            per_second(budget, |k| {
+                irr::xirr_days(&days, amounts.at(k), None).map_or(f64::NAN, |r| r.rate)
+            }),
+        ),
+        (
+            "xirr_days, base IRR as guess",
+            per_second(budget, |k| {
+                irr::xirr_days(&days, amounts.at(k), guess).map_or(f64::NAN, |r| r.rate)
+            }),
+        ),
+    ];
+    for ((name, rate), w) in rows.iter().zip(work) {
+        println!(
+            "  {name:<30} {rate:>10.0} IRRs/s ({:>6.0} ns each, {:.1} NPV evaluations)",
+            1e9 / rate,
+            w as f64 / FACTORS as f64
+        );
     }
 }
 
@@ -60,10 +140,9 @@ fn main() {
     let run = dealsim::Run::from_file(&path, &[]).expect("shipped scenario");
     let m = &run.model;
     let investor = m.party_index("amazon").expect("amazon is a party") as u16;
-    let start = m.grid.start;
 
-    // (date, signed amount, is terminal value), in date order.
-    let mut flows: Vec<_> = run
+    // (date, signed amount except terminal value, terminal value), date order.
+    let mut raw: Vec<(NaiveDate, f64, f64)> = run
         .ledger
         .flows
         .iter()
@@ -75,35 +154,23 @@ fn main() {
             } else {
                 return None;
             };
-            Some((f.date, sign * f.amount, f.kind == FlowKind::TerminalValue))
+            let a = sign * f.amount;
+            Some(if f.kind == FlowKind::TerminalValue {
+                (f.date, 0.0, a)
+            } else {
+                (f.date, a, 0.0)
+            })
         })
         .collect();
-    flows.sort_by_key(|f| f.0);
-    let years: Vec<f64> = flows
-        .iter()
-        .map(|f| irr::year_fraction(start, f.0))
-        .collect();
-    let base: Vec<f64> = flows.iter().map(|f| f.1).collect();
-    let terminal: Vec<usize> = (0..flows.len()).filter(|&i| flows[i].2).collect();
-    assert!(!terminal.is_empty(), "Amazon's stake has a terminal value");
+    raw.sort_by_key(|f| f.0);
+    let mut by_date = BTreeMap::new();
+    for &(date, a, tv) in &raw {
+        let e = by_date.entry(date).or_insert((0.0, 0.0));
+        e.0 += a;
+        e.1 += tv;
+    }
+    let netted: Vec<_> = by_date.into_iter().map(|(d, (a, tv))| (d, a, tv)).collect();
 
-    let mut amounts = Perturbed {
-        buf: base.clone(),
-        base,
-        terminal,
-    };
-
-    let base_irr = irr::xirr_years(&years, amounts.at(FACTORS / 2), None).expect("base IRR");
-    println!(
-        "amazon-openai-2026: {} dated flows, base IRR {:.6} (several_possible: {})",
-        flows.len(),
-        base_irr.rate,
-        base_irr.several_possible
-    );
-
-    let budget = Duration::from_secs(2);
-    let years_rate = rate(budget, |k| {
-        irr::xirr_years(&years, amounts.at(k), None).map_or(f64::NAN, |r| r.rate)
-    });
-    println!("xirr_years, no guess:           {years_rate:>12.0} IRRs/s");
+    bench("amazon, netted by date", &netted, m.grid.start);
+    bench("amazon, raw ledger flows", &raw, m.grid.start);
 }

@@ -117,10 +117,13 @@ enum Command {
         /// Monte Carlo paths per evaluation [default: the file's].
         #[arg(long, value_name = "N", allow_negative_numbers = true)]
         paths: Option<i64>,
+        /// Seed of the Monte Carlo; every evaluation uses the same draws.
         #[arg(long, value_name = "S")]
         seed: Option<u64>,
+        /// mc (plain Monte Carlo), lhs (Latin hypercube) or sobol [default: the file's].
         #[arg(long, value_name = "METHOD", value_parser = parse_sampling)]
         sampling: Option<Method>,
+        /// Worker threads [default: one per core].
         #[arg(long, value_name = "K")]
         threads: Option<usize>,
         /// Override a number of the scenario first.

@@ -79,6 +79,13 @@ impl Staging {
     /// Moves the finished directory into place, replacing an earlier output.
     /// On failure the staging directory is removed and the earlier output kept.
     pub fn commit(self) -> Result<PathBuf, String> {
+        self.commit_keeping(&[])
+    }
+
+    /// Like [`Staging::commit`], but the earlier output's subdirectories
+    /// named in `keep` move into the new one: `dealsim run` keeps the
+    /// `stress/` results that `dealsim stress` wrote beside it.
+    pub fn commit_keeping(self, keep: &[&str]) -> Result<PathBuf, String> {
         let Staging { target, dir } = self;
         // Checked again: something may have appeared at `target` during the run.
         check_target(&target)?;
@@ -96,8 +103,19 @@ impl Staging {
         let old = dir.path().with_extension("old");
         std::fs::rename(&target, &old).map_err(err)?;
         let staged = dir.keep();
+        // Subdirectories to keep move from the earlier output into the new one
+        // (only dealsim's own, and only if the new one has none of that name).
+        let kept: Vec<&str> = keep
+            .iter()
+            .copied()
+            .filter(|sub| old.join(sub).join(MARKER).is_file() && !staged.join(sub).exists())
+            .filter(|sub| std::fs::rename(old.join(sub), staged.join(sub)).is_ok())
+            .collect();
         if let Err(e) = std::fs::rename(&staged, &target) {
-            // Put the earlier output back; drop what was staged.
+            // Put the earlier output back, whole; drop what was staged.
+            for sub in kept {
+                let _ = std::fs::rename(staged.join(sub), old.join(sub));
+            }
             let _ = std::fs::rename(&old, &target);
             let _ = std::fs::remove_dir_all(&staged);
             return Err(err(e));
@@ -129,6 +147,26 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "notes");
         // Nothing was left behind beside them.
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_kept_subdirectory_survives_a_new_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        Staging::new(&out).unwrap().commit().unwrap();
+        let s = Staging::new(&out.join("stress")).unwrap();
+        std::fs::write(s.path().join("stress.json"), "{}").unwrap();
+        s.commit().unwrap();
+        let s = Staging::new(&out).unwrap();
+        std::fs::write(s.path().join("b.csv"), "2").unwrap();
+        s.commit_keeping(&["stress"]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("stress/stress.json")).unwrap(),
+            "{}"
+        );
+        // Without `keep`, a new output replaces everything.
+        Staging::new(&out).unwrap().commit().unwrap();
+        assert!(!out.join("stress").exists());
     }
 
     #[test]

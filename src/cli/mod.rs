@@ -211,7 +211,7 @@ pub fn write_outputs(
     xlsx::write(run, &dir.join(format!("{stem}.xlsx"))).map_err(Error::Output)?;
     report::write(run, dir).map_err(Error::Output)?;
     keep_formats(dir, formats)?;
-    staging.commit().map_err(Error::Output)
+    staging.commit_keeping(&["stress"]).map_err(Error::Output)
 }
 
 fn stem_of(file: &Path) -> String {

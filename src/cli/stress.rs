@@ -236,7 +236,7 @@ pub fn solve(file: &Path, o: &SolveOptions, color: bool) -> Result<(), Error> {
     if o.stat != Stat::Value {
         let Some(spec) = &model.stress else {
             return Err(Error::Usage(format!(
-                "--stat {:?} is a Monte Carlo statistic, but `{}` has no [stress] section with drivers",
+                "--stat {} is a Monte Carlo statistic, but `{}` has no [stress] section with drivers",
                 o.stat,
                 file.display()
             )));

@@ -60,6 +60,54 @@ pub fn revenue_between(r: &Revenue, v: &[f64], a: f64, b: f64) -> f64 {
     }
 }
 
+/// Revenue in a run of adjacent periods, from the curve's primitive.
+///
+/// A period's revenue is `F(t1) - F(t0)`; periods share their ends, so a
+/// run needs `F` at its `n + 1` boundaries rather than `2n` evaluations of
+/// [`revenue_between`] (each an `exp` and a `ln_1p` on an S-curve). `fill`
+/// returns false for a growth path (piecewise by year), which the caller
+/// then integrates period by period.
+#[derive(Debug, Clone, Copy)]
+pub struct Primitive {
+    /// Revenue = scale * (F[k+1] - F[k]).
+    scale: f64,
+}
+
+impl Primitive {
+    /// Writes `F` at each time of `bounds` into `out`; `None` for a growth path.
+    pub fn fill(r: &Revenue, v: &[f64], bounds: &[f64], out: &mut [f64]) -> Option<Primitive> {
+        let r0 = r.run_rate.of(v);
+        match &r.growth {
+            Growth::Constant { rate } => {
+                let l = (1.0 + rate.of(v)).ln();
+                if l.abs() < 1e-12 {
+                    out.copy_from_slice(bounds);
+                    return Some(Primitive { scale: r0 });
+                }
+                for (o, &t) in out.iter_mut().zip(bounds) {
+                    *o = (l * t).exp();
+                }
+                Some(Primitive { scale: r0 / l })
+            }
+            Growth::SCurve { ceiling, steepness } => {
+                let (k, s) = (ceiling.of(v), steepness.of(v));
+                let a_coef = k / r0 - 1.0;
+                for (o, &t) in out.iter_mut().zip(bounds) {
+                    *o = t + (a_coef * (-s * t).exp()).ln_1p() / s;
+                }
+                Some(Primitive { scale: k })
+            }
+            Growth::Path { .. } => None,
+        }
+    }
+
+    /// Revenue between boundaries `k` and `k + 1` of `values`.
+    #[inline]
+    pub fn between(&self, values: &[f64], k: usize) -> f64 {
+        self.scale * (values[k + 1] - values[k])
+    }
+}
+
 /// Integral of `(1+g)^t` from `a` to `b`.
 #[inline]
 fn growth_integral(g: f64, a: f64, b: f64) -> f64 {

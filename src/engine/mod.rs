@@ -49,6 +49,8 @@ pub struct Plan {
     /// Period of each fixed-date tranche, flattened over investments.
     tranche_offset: Vec<usize>,
     tranche_period: Vec<Option<usize>>,
+    /// Period boundaries in years: each period's `t0`, then the last `t1`.
+    bounds: Vec<f64>,
 }
 
 impl Plan {
@@ -127,7 +129,10 @@ impl Plan {
             .iter()
             .map(|pm| m.grid.period_of(pm.date))
             .collect();
+        let mut bounds: Vec<f64> = m.grid.periods.iter().map(|p| p.t0).collect();
+        bounds.extend(m.grid.periods.last().map(|p| p.t1));
         Plan {
+            bounds,
             periods: n,
             weights,
             outside_share,
@@ -228,6 +233,10 @@ pub struct Outcome {
     pair_spend: Vec<f64>,
     /// Date each date-based milestone fires this run, if it does.
     milestone_date: Vec<Option<NaiveDate>>,
+    /// Each revenue line's primitive at the period boundaries
+    /// (`[r * (periods + 1) + k]`), when its curve has one.
+    rev_prim: Vec<f64>,
+    prim: Vec<Option<curve::Primitive>>,
 }
 
 impl Outcome {
@@ -257,6 +266,12 @@ impl Outcome {
         fill(&mut self.billed, m.commitments.len(), 0.0);
         fill(&mut self.revenue, m.parties.len(), 0.0);
         fill(&mut self.pair_spend, plan.pairs.len(), 0.0);
+        fill(
+            &mut self.rev_prim,
+            m.revenues.len() * plan.bounds.len(),
+            0.0,
+        );
+        fill(&mut self.prim, m.revenues.len(), None);
     }
 }
 
@@ -273,6 +288,11 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
             let date = crate::model::grid::add_months(ms.expected, delay).unwrap_or(NaiveDate::MAX);
             out.milestone_date[i] = (date <= ms.deadline).then_some(date);
         }
+    }
+    let nb = plan.bounds.len();
+    for (r, rev) in m.revenues.iter().enumerate() {
+        let slot = &mut out.rev_prim[r * nb..(r + 1) * nb];
+        out.prim[r] = curve::Primitive::fill(rev, v, &plan.bounds, slot);
     }
     let last = m.grid.len().saturating_sub(1);
     for (p, per) in m.grid.periods.iter().enumerate() {
@@ -318,7 +338,10 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
 
         // 2. Operating revenue and cost.
         for (r, rev) in m.revenues.iter().enumerate() {
-            let amount = curve::revenue_between(rev, v, per.t0, per.t1);
+            let amount = match out.prim[r] {
+                Some(f) => f.between(&out.rev_prim[r * nb..(r + 1) * nb], p),
+                None => curve::revenue_between(rev, v, per.t0, per.t1),
+            };
             out.revenue[rev.party] = amount;
             let party = rev.party as u16;
             if amount > 0.0 {

@@ -376,16 +376,18 @@ fn metrics_frame(m: &Model, mc: &MonteCarlo) -> PolarsResult<DataFrame> {
         ),
         col("mean", &|x| x.mean.map(|e| e.value)),
         col("mean_se", &|x| x.mean.map(|e| e.se)),
-        col("sd", &|x| Some(x.sd)),
-        col("min", &|x| Some(x.min)),
+        col("sd", &|x| (x.defined > 0).then_some(x.sd)),
+        col("min", &|x| (x.defined > 0).then_some(x.min)),
     ];
     for (i, l) in PERCENTILES.iter().enumerate() {
-        cols.push(col(&level_name(*l), &|x| Some(x.percentiles[i].1.value)));
+        cols.push(col(&level_name(*l), &|x| {
+            x.percentiles.get(i).map(|p| p.1.value)
+        }));
         cols.push(col(&format!("{}_se", level_name(*l)), &|x| {
-            Some(x.percentiles[i].1.se)
+            x.percentiles.get(i).map(|p| p.1.se)
         }));
     }
-    cols.push(col("max", &|x| Some(x.max)));
+    cols.push(col("max", &|x| (x.defined > 0).then_some(x.max)));
     cols.push(col("below_break_even", &|x| {
         x.below_break_even.map(|e| e.value)
     }));
@@ -520,7 +522,8 @@ pub fn show_se(kind: Kind, se: f64) -> String {
         _ => se,
     };
     let digits = if scaled > 0.0 {
-        (1 - scaled.log10().floor() as i32).clamp(0, 8) as usize
+        // Two significant digits, at most four decimals: smaller is "0".
+        (1 - scaled.log10().floor() as i32).clamp(0, 4) as usize
     } else {
         1
     };
@@ -630,15 +633,22 @@ pub fn to_text(m: &Model, r: &Results) -> String {
             .as_ref()
             .map(|s| s.metrics.clone())
             .unwrap_or_default();
+        let w = r
+            .cases
+            .iter()
+            .map(|c| c.id.len())
+            .max()
+            .unwrap_or(0)
+            .max(12);
         let _ = write!(o, "\n{:<28}", "case");
         for c in &r.cases {
-            let _ = write!(o, " {:>14}", truncate(&c.id, 14));
+            let _ = write!(o, " {:>w$}", c.id);
         }
         let _ = writeln!(o);
         for (k, mt) in metrics.iter().enumerate() {
             let _ = write!(o, "{:<28}", mt.name(m));
             for c in &r.cases {
-                let _ = write!(o, " {:>14}", show_value(mt.measure.kind(), &c.metrics[k]));
+                let _ = write!(o, " {:>w$}", show_value(mt.measure.kind(), &c.metrics[k]));
             }
             let _ = writeln!(o);
         }
@@ -681,10 +691,6 @@ fn fmt_input(v: f64) -> String {
     } else {
         s
     }
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
 }
 
 /// Draws the stress charts into `dir` (PNG and/or SVG): fans, histograms,
@@ -752,7 +758,13 @@ pub fn charts(
                 mean: s.mean.map(|e| e.value),
                 p5: s.percentile(0.05),
                 p95: s.percentile(0.95),
-                p_loss: s.below_break_even.map(|e| e.value),
+                // "Loss" is for what a party earns, not for a cash balance.
+                p_loss: match s.metric.measure {
+                    Measure::Irr | Measure::Npv | Measure::Moic | Measure::Net => {
+                        s.below_break_even.map(|e| e.value)
+                    }
+                    _ => None,
+                },
                 undefined: s
                     .undefined
                     .iter()

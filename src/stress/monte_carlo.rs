@@ -236,7 +236,7 @@ fn events(m: &Model) -> Vec<Event> {
         if rs.cap.is_some() {
             out.push(Event {
                 id: format!("revenue_share.{}.cap_reached", rs.id),
-                label: format!("{} cap reached by {}", rs.id, rs.end),
+                label: format!("{} cap reached by {}", rs.id, rs.end.min(m.grid.end)),
                 what: EventKind::CapReached { share: s },
             });
         }
@@ -285,8 +285,11 @@ pub fn apply(m: &Model, drivers: &[Driver], u: &[f64], values: &mut [f64], clamp
                 Some(p) => f64::from(u8::from(u[i] > 1.0 - p.of(values))),
                 None => d.dist.quantile(u[i]),
             };
-            let v = m.params.info[d.param.ix()].range.clamp(raw);
-            if v != raw && !(raw.fract() != 0.0 && v == raw.round()) {
+            let range = m.params.info[d.param.ix()].range;
+            let v = range.clamp(raw);
+            // Rounding a draw to whole months is not a clamp.
+            let rounded = range == crate::model::params::Range::Months && v == raw.round();
+            if v != raw && !rounded {
                 clamped[i] += 1;
             }
             values[d.param.ix()] = v;
@@ -524,8 +527,8 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let col = (0..n).map(|p| rows[p * width + i]);
-            let (mean, sd, min, max) = moments(col);
+            let col: Vec<f64> = (0..n).map(|p| rows[p * width + i]).collect();
+            let (mean, sd, min, max) = moments(&col);
             DriverStats {
                 address: d.address.clone(),
                 dist: d.dist.describe(),
@@ -538,7 +541,10 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
         })
         .collect();
 
+    // Metrics are independent of each other: one per core.
+    let base_metric: Vec<Option<f64>> = (0..k).map(|kk| base_ev.value(kk)).collect();
     let metric_stats = (0..k)
+        .into_par_iter()
         .map(|kk| {
             let mut why_counts: Vec<(Why, u64)> = Why::ALL.iter().map(|&w| (w, 0)).collect();
             let mut vals = Vec::with_capacity(n);
@@ -558,7 +564,7 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
             let stats = describe(&vals, &grp, groups, opts.method, be);
             MetricStats {
                 metric,
-                base: base_ev.value(kk),
+                base: base_metric[kk],
                 defined: vals.len() as u64,
                 undefined: why_counts,
                 ..stats
@@ -570,9 +576,15 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
         .iter()
         .enumerate()
         .map(|(e, event)| {
-            let hits: Vec<f64> = (0..n).map(|p| f64::from(flags[p * fw + k + e])).collect();
-            let grp: Vec<u32> = (0..n).map(group_of).collect();
-            let estimate = mean_estimate(&hits, &grp, groups, opts.method, true);
+            let (mut hits, mut by_group) = (0u64, vec![(0u64, 0u64); groups as usize]);
+            for p in 0..n {
+                let hit = u64::from(flags[p * fw + k + e]);
+                hits += hit;
+                let g = &mut by_group[group_of(p) as usize];
+                g.0 += hit;
+                g.1 += 1;
+            }
+            let estimate = probability(hits, n as u64, &by_group, opts.method);
             Probability {
                 id: event.id.clone(),
                 label: event.label.clone(),
@@ -629,22 +641,42 @@ fn progress_bar(paths: u64, wanted: bool) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// A share of paths with its standard error: `sqrt(p (1 - p) / n)` for
+/// plain Monte Carlo, the spread over replicates otherwise.
+fn probability(hits: u64, n: u64, by_group: &[(u64, u64)], method: Method) -> Estimate {
+    if n == 0 {
+        return Estimate {
+            value: 0.0,
+            se: 0.0,
+        };
+    }
+    let p = hits as f64 / n as f64;
+    let se = match method {
+        Method::MonteCarlo => (p * (1.0 - p) / n as f64).sqrt(),
+        _ => spread(
+            by_group
+                .iter()
+                .filter(|g| g.1 > 0)
+                .map(|g| g.0 as f64 / g.1 as f64),
+        ),
+    };
+    Estimate { value: p, se }
+}
+
 /// Mean, sd (n - 1), min and max; zeros for no values.
-fn moments(values: impl Iterator<Item = f64>) -> (f64, f64, f64, f64) {
-    let (mut n, mut sum, mut min, mut max) = (0.0, 0.0, f64::INFINITY, f64::NEG_INFINITY);
-    let mut all = Vec::new();
-    for v in values {
-        n += 1.0;
+fn moments(values: &[f64]) -> (f64, f64, f64, f64) {
+    let n = values.len() as f64;
+    if values.is_empty() {
+        return (0.0, 0.0, 0.0, 0.0);
+    }
+    let (mut sum, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
+    for &v in values {
         sum += v;
         min = min.min(v);
         max = max.max(v);
-        all.push(v);
-    }
-    if n == 0.0 {
-        return (0.0, 0.0, 0.0, 0.0);
     }
     let mean = sum / n;
-    let ss: f64 = all.iter().map(|v| (v - mean) * (v - mean)).sum();
+    let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
     let sd = if n > 1.0 {
         (ss / (n - 1.0)).sqrt()
     } else {
@@ -653,14 +685,8 @@ fn moments(values: impl Iterator<Item = f64>) -> (f64, f64, f64, f64) {
     (mean, sd, min, max)
 }
 
-/// A mean (or, for 0/1 values, a probability) with its standard error.
-fn mean_estimate(
-    values: &[f64],
-    group: &[u32],
-    groups: u32,
-    method: Method,
-    binary: bool,
-) -> Estimate {
+/// A mean with its standard error.
+fn mean_estimate(values: &[f64], group: &[u32], groups: u32, method: Method) -> Estimate {
     let n = values.len() as f64;
     if values.is_empty() {
         return Estimate {
@@ -668,9 +694,8 @@ fn mean_estimate(
             se: 0.0,
         };
     }
-    let (mean, sd, _, _) = moments(values.iter().copied());
+    let (mean, sd, _, _) = moments(values);
     let se = match method {
-        Method::MonteCarlo if binary => (mean * (1.0 - mean) / n).sqrt(),
         Method::MonteCarlo => sd / n.sqrt(),
         _ => {
             let (mut sums, mut counts) = (vec![0.0; groups as usize], vec![0.0; groups as usize]);
@@ -695,7 +720,7 @@ fn spread(estimates: impl Iterator<Item = f64>) -> f64 {
     if v.len() < 2 {
         return 0.0;
     }
-    let (_, sd, _, _) = moments(v.iter().copied());
+    let (_, sd, _, _) = moments(&v);
     sd / (v.len() as f64).sqrt()
 }
 
@@ -718,9 +743,9 @@ fn describe(
     break_even: Option<f64>,
 ) -> MetricStats {
     let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let (_, sd, min, max) = moments(values.iter().copied());
-    let mean = (!values.is_empty()).then(|| mean_estimate(values, group, groups, method, false));
+    sorted.par_sort_unstable_by(f64::total_cmp);
+    let (_, sd, min, max) = moments(values);
+    let mean = (!values.is_empty()).then(|| mean_estimate(values, group, groups, method));
     // Percentiles per group, for their spread.
     let mut by_group: Vec<Vec<f64>> = vec![Vec::new(); groups as usize];
     for (v, &g) in values.iter().zip(group) {
@@ -729,6 +754,7 @@ fn describe(
     by_group.iter_mut().for_each(|g| g.sort_by(f64::total_cmp));
     let percentiles = PERCENTILES
         .iter()
+        .filter(|_| !values.is_empty())
         .map(|&l| {
             let se = spread(
                 by_group
@@ -746,11 +772,14 @@ fn describe(
         })
         .collect();
     let below_break_even = break_even.filter(|_| !values.is_empty()).map(|be| {
-        let hits: Vec<f64> = values
-            .iter()
-            .map(|&v| f64::from(u8::from(v < be)))
-            .collect();
-        mean_estimate(&hits, group, groups, method, true)
+        let mut by_group = vec![(0u64, 0u64); groups as usize];
+        for (&v, &g) in values.iter().zip(group) {
+            let e = &mut by_group[g as usize];
+            e.0 += u64::from(v < be);
+            e.1 += 1;
+        }
+        let hits = by_group.iter().map(|g| g.0).sum();
+        probability(hits, values.len() as u64, &by_group, method)
     });
     MetricStats {
         metric: Metric {

@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 
 use crate::engine::{self, Flow, FlowKind, Outcome, Plan, Sink};
 use crate::metrics::irr::{self, IrrUndefined};
-use crate::model::Model;
+use crate::model::{Model, EXTERNAL};
 
 use super::metric::{Measure, Metric};
 
@@ -139,8 +139,13 @@ impl PathSink {
 impl Sink for PathSink {
     #[inline]
     fn flow(&mut self, f: Flow) {
-        self.book(f.payee as usize, &f, f.amount);
-        self.book(f.payer as usize, &f, -f.amount);
+        // `external` has no metrics: only the deal's parties are booked.
+        if f.payee as usize != EXTERNAL {
+            self.book(f.payee as usize, &f, f.amount);
+        }
+        if f.payer as usize != EXTERNAL {
+            self.book(f.payer as usize, &f, -f.amount);
+        }
     }
 }
 

@@ -70,6 +70,17 @@ pub enum Stat {
     Percentile(f64),
 }
 
+impl std::fmt::Display for Stat {
+    /// As written on the command line: `value`, `mean`, `p10`.
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Stat::Value => f.write_str("value"),
+            Stat::Mean => f.write_str("mean"),
+            Stat::Percentile(l) => write!(f, "p{}", (l * 1000.0).round() / 10.0),
+        }
+    }
+}
+
 impl std::str::FromStr for Stat {
     type Err = String;
     /// `value`, `mean`, or `pNN` (`p10`, `p50`, `p95`, `p2.5`).

@@ -282,6 +282,12 @@ impl Builder<'_> {
                     .and_then(|(a, b)| Distribution::normal(a, b)),
             ),
             "lognormal" => {
+                let fields: &[&str] = match (&d.median, &d.mean, &d.mu) {
+                    (Some(_), None, None) => &["median", "sigma"],
+                    (None, Some(_), None) => &["mean", "sd"],
+                    (None, None, Some(_)) => &["mu", "sigma"],
+                    _ => &["median", "sigma", "mean", "sd", "mu"],
+                };
                 let r = match (&d.median, &d.mean, &d.mu) {
                     (Some(med), None, None) => self
                         .need(&d.sigma, "sigma")
@@ -294,7 +300,7 @@ impl Builder<'_> {
                         .and_then(|s| Distribution::lognormal(*mu.get_ref(), s)),
                     _ => Err("a lognormal takes one of: median and sigma, mean and sd, or mu and sigma (of ln x)".to_string()),
                 };
-                (&["median", "sigma", "mean", "sd", "mu"], r)
+                (fields, r)
             }
             "uniform" => (
                 &["low", "high"],
@@ -718,8 +724,16 @@ impl Builder<'_> {
                     return None;
                 }
                 let (f, t) = (*from.get_ref(), *to.get_ref());
+                // Rounded to 12 significant digits: 0.4 + 0.2 is 0.6, not 0.6000000000000001.
                 (0..n)
-                    .map(|i| f + (t - f) * i as f64 / (n - 1) as f64)
+                    .map(|i| {
+                        let v = f + (t - f) * i as f64 / (n - 1) as f64;
+                        if v == 0.0 {
+                            return v;
+                        }
+                        let scale = 10f64.powi(11 - v.abs().log10().floor() as i32);
+                        (v * scale).round() / scale
+                    })
                     .collect()
             }
             _ => {
