@@ -317,7 +317,14 @@ struct Worker<'a> {
     cash: Vec<f64>,
     fans: Vec<Fan>,
     clamped: Vec<u64>,
+    /// Series of the last paths not yet counted in the fans,
+    /// `[(series * periods + p) * FAN_BLOCK + lane]`.
+    pending: Vec<f64>,
+    lanes: usize,
 }
+
+/// Paths whose series are counted into the fans together.
+const FAN_BLOCK: usize = 64;
 
 impl<'a> Worker<'a> {
     fn new(
@@ -336,7 +343,47 @@ impl<'a> Worker<'a> {
             cash: vec![0.0; n],
             fans: (0..series).map(|_| Fan::new(n)).collect(),
             clamped: vec![0; dims],
+            pending: vec![0.0; series * n * FAN_BLOCK],
+            lanes: 0,
         }
+    }
+
+    /// Keeps the last path's series for the fans; counts them every
+    /// [`FAN_BLOCK`] paths.
+    fn keep_series(&mut self, series: &[(usize, Series)], ranges: &[Ranges]) {
+        let n = self.cum.len();
+        let lane = self.lanes;
+        for (s, &(party, what)) in series.iter().enumerate() {
+            let values = match what {
+                Series::CumulativeNet => {
+                    self.ev.series(party, &self.values, &mut self.cum, None);
+                    &self.cum
+                }
+                Series::Cash => {
+                    self.ev
+                        .series(party, &self.values, &mut self.cum, Some(&mut self.cash));
+                    &self.cash
+                }
+            };
+            for (p, &v) in values.iter().enumerate() {
+                self.pending[(s * n + p) * FAN_BLOCK + lane] = v;
+            }
+        }
+        self.lanes += 1;
+        if self.lanes == FAN_BLOCK {
+            self.count_series(ranges);
+        }
+    }
+
+    fn count_series(&mut self, ranges: &[Ranges]) {
+        let n = self.cum.len();
+        for (s, fan) in self.fans.iter_mut().enumerate() {
+            for p in 0..n {
+                let at = (s * n + p) * FAN_BLOCK;
+                fan.add_column(&ranges[s], p, &self.pending[at..at + self.lanes]);
+            }
+        }
+        self.lanes = 0;
     }
 
     /// Evaluates `path`: its uniforms, values and run.
@@ -445,19 +492,7 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
                 for (j, row) in rows.chunks_mut(width).enumerate() {
                     let path = (first + j) as u64;
                     w.eval(m, &sampler, &spec.drivers, path);
-                    for (s, &which) in series.iter().enumerate() {
-                        let values = match which.1 {
-                            Series::CumulativeNet => {
-                                w.ev.series(which.0, &w.values, &mut w.cum, None);
-                                &w.cum
-                            }
-                            Series::Cash => {
-                                w.ev.series(which.0, &w.values, &mut w.cum, Some(&mut w.cash));
-                                &w.cash
-                            }
-                        };
-                        w.fans[s].add(&ranges[s], values);
-                    }
+                    w.keep_series(&series, &ranges);
                     for (i, d) in spec.drivers.iter().enumerate() {
                         row[i] = w.values[d.param.ix()];
                     }
@@ -485,6 +520,10 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
                 w
             },
         )
+        .map(|mut w| {
+            w.count_series(&ranges);
+            w
+        })
         .map(|w| (w.fans, w.clamped))
         .reduce(
             || {
