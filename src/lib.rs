@@ -10,7 +10,8 @@
 //! 2. [`model`]: validated, ids resolved, every number addressable;
 //! 3. [`engine`]: the period engine writing flows into a [`engine::Ledger`];
 //! 4. [`metrics`]: per-party figures, NPV, XIRR, round trip, caps;
-//! 5. [`render`]: tables (CSV, Parquet), `summary.json`, terminal text, charts.
+//! 5. [`stress`]: drivers, Monte Carlo, tornadoes, grids, cases, goal seek;
+//! 6. [`render`]: tables (CSV, Parquet), JSON, terminal text, charts.
 //!
 //! ```no_run
 //! let run = dealsim::Run::from_file("scenarios/amazon-openai-2026.toml".as_ref(), &[]).unwrap();

@@ -538,3 +538,31 @@ fn bad_stress_flags_exit_2_and_write_nothing() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no [stress] section"));
 }
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_stress_leaves_earlier_outputs_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = shipped("amazon-openai-2026.toml");
+    let o = dealsim(&["stress", &file, "--paths", "300", "--out", "out", "-q"], tmp.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let before = std::fs::read(tmp.path().join("out/stress.json")).unwrap();
+    // A run far too long to finish, interrupted as Ctrl-C would.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args(["stress", &file, "--paths", "5000000", "--out", "out", "-q"])
+        .current_dir(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the long run finished before it was interrupted");
+    assert_eq!(std::fs::read(tmp.path().join("out/stress.json")).unwrap(), before);
+    assert!(tmp.path().join("out/paths.parquet").is_file());
+}

@@ -1,4 +1,4 @@
-//! Stage 5 of the pipeline: what a run looks like outside the program.
+//! Stage 6 of the pipeline: what a run looks like outside the program.
 //!
 //! [`tables`] writes the ledger and the period table (CSV, Parquet via
 //! polars), [`summary`] the metrics (JSON and a terminal table), [`charts`]
