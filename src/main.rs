@@ -15,6 +15,27 @@ struct Cli {
     command: Command,
 }
 
+/// What `run` and `stress` share: overrides, charts, warnings, quiet.
+#[derive(clap::Args)]
+struct Common {
+    /// Override a number without editing the file, e.g.
+    /// --set revenue.openai.growth=0.4 (repeatable).
+    #[arg(long = "set", value_name = "ADDRESS=VALUE", value_parser = parse_set)]
+    sets: Vec<(String, f64)>,
+    /// Chart size in pixels (PNG; the SVG's nominal size too).
+    #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = parse_size)]
+    size: (u32, u32),
+    /// Chart files to keep: png, svg or png,svg.
+    #[arg(long, value_name = "LIST", default_value = "png,svg", value_parser = parse_formats)]
+    format: dealsim::cli::Formats,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Print no summary (and no progress bar).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run scenarios: ledger, period table, summary and charts.
@@ -26,22 +47,8 @@ enum Command {
         /// files, each run goes to DIR/<file stem>.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Override a number without editing the file, e.g.
-        /// --set revenue.openai.growth=0.4 (repeatable).
-        #[arg(long = "set", value_name = "ADDRESS=VALUE", value_parser = parse_set)]
-        sets: Vec<(String, f64)>,
-        /// Chart size in pixels (PNG; the SVG's nominal size too).
-        #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = parse_size)]
-        size: (u32, u32),
-        /// Chart files to keep: png, svg or png,svg.
-        #[arg(long, value_name = "LIST", default_value = "png,svg", value_parser = parse_formats)]
-        format: dealsim::cli::Formats,
-        /// Treat warnings as errors.
-        #[arg(long)]
-        deny_warnings: bool,
-        /// Do not print the summary table.
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        common: Common,
         /// Replay path N of the scenario's stress run (its drivers' draws) as
         /// a full run; --seed, --paths and --sampling as in that run.
         #[arg(long = "path", value_name = "N")]
@@ -81,21 +88,8 @@ enum Command {
         /// Output directory [default: outputs/<file stem>/stress].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Override a number of the scenario, e.g. --set revenue.openai.growth=0.4.
-        #[arg(long = "set", value_name = "ADDRESS=VALUE", value_parser = parse_set)]
-        sets: Vec<(String, f64)>,
-        /// Chart size in pixels.
-        #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = parse_size)]
-        size: (u32, u32),
-        /// Chart files to keep: png, svg or png,svg.
-        #[arg(long, value_name = "LIST", default_value = "png,svg", value_parser = parse_formats)]
-        format: dealsim::cli::Formats,
-        /// Treat warnings as errors.
-        #[arg(long)]
-        deny_warnings: bool,
-        /// No summary and no progress bar.
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        common: Common,
     },
     /// Goal seek: the value of an input at which a metric, or a Monte Carlo
     /// statistic of it, reaches a target.
@@ -236,11 +230,14 @@ fn main() -> ExitCode {
         Command::Run {
             files,
             out,
-            sets,
-            size,
-            format,
-            deny_warnings,
-            quiet,
+            common:
+                Common {
+                    sets,
+                    size,
+                    format,
+                    deny_warnings,
+                    quiet,
+                },
             path,
             seed,
             paths,
@@ -269,11 +266,14 @@ fn main() -> ExitCode {
             threads,
             sampling,
             out,
-            sets,
-            size,
-            format,
-            deny_warnings,
-            quiet,
+            common:
+                Common {
+                    sets,
+                    size,
+                    format,
+                    deny_warnings,
+                    quiet,
+                },
         } => {
             let options = dealsim::cli::StressOptions {
                 out,

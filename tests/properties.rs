@@ -452,6 +452,27 @@ proptest! {
     }
 
     #[test]
+    fn a_stress_path_agrees_with_the_full_run(seed in any::<u64>()) {
+        use dealsim::stress::metric::{Measure, Metric};
+        let r = run(&scenario(seed, 0));
+        let metrics: Vec<Metric> = r
+            .model
+            .deal_parties()
+            .flat_map(|(party, _)| Measure::ALL.map(|measure| Metric { party, measure }))
+            .collect();
+        let mut ev = dealsim::stress::path::Evaluator::new(&r.model, &r.plan, &metrics);
+        ev.eval(&r.model.params.values);
+        for (k, m) in metrics.iter().enumerate() {
+            let Some(want) = m.in_summary(&r.model, &r.summary) else { continue };
+            let got = ev.value(k);
+            prop_assert_eq!(got.is_some(), want.is_some(), "{}: {:?} vs {:?}", m.name(&r.model), got, want);
+            if let (Some(a), Some(b)) = (got, want) {
+                prop_assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{}: {} vs {}", m.name(&r.model), a, b);
+            }
+        }
+    }
+
+    #[test]
     fn results_do_not_depend_on_the_order_of_the_file(seed in any::<u64>(), order in any::<u64>()) {
         let a = run(&scenario(seed, 0));
         let b = run(&scenario(seed, order));

@@ -75,7 +75,18 @@ pub struct Primitive {
 
 impl Primitive {
     /// Writes `F` at each time of `bounds` into `out`; `None` for a growth path.
-    pub fn fill(r: &Revenue, v: &[f64], bounds: &[f64], out: &mut [f64]) -> Option<Primitive> {
+    ///
+    /// `gaps[k]` is the whole days from `bounds[k]` to `bounds[k + 1]`, so
+    /// `e^(c t)` steps from one boundary to the next by a factor `e^(c gap / 365)`
+    /// taken from a handful of distinct gaps (28 to 31 days on a monthly grid)
+    /// instead of an `exp` per boundary.
+    pub fn fill(
+        r: &Revenue,
+        v: &[f64],
+        bounds: &[f64],
+        gaps: &[u32],
+        out: &mut [f64],
+    ) -> Option<Primitive> {
         let r0 = r.run_rate.of(v);
         match &r.growth {
             Growth::Constant { rate } => {
@@ -84,16 +95,15 @@ impl Primitive {
                     out.copy_from_slice(bounds);
                     return Some(Primitive { scale: r0 });
                 }
-                for (o, &t) in out.iter_mut().zip(bounds) {
-                    *o = (l * t).exp();
-                }
+                exps(l, bounds, gaps, out);
                 Some(Primitive { scale: r0 / l })
             }
             Growth::SCurve { ceiling, steepness } => {
                 let (k, s) = (ceiling.of(v), steepness.of(v));
                 let a_coef = k / r0 - 1.0;
+                exps(-s, bounds, gaps, out);
                 for (o, &t) in out.iter_mut().zip(bounds) {
-                    *o = t + (a_coef * (-s * t).exp()).ln_1p() / s;
+                    *o = t + (a_coef * *o).ln_1p() / s;
                 }
                 Some(Primitive { scale: k })
             }
@@ -105,6 +115,29 @@ impl Primitive {
     #[inline]
     pub fn between(&self, values: &[f64], k: usize) -> f64 {
         self.scale * (values[k + 1] - values[k])
+    }
+}
+
+/// `out[k] = e^(c bounds[k])`, stepping by the factor of each day gap.
+fn exps(c: f64, bounds: &[f64], gaps: &[u32], out: &mut [f64]) {
+    // (gap, factor) of the distinct gaps seen so far; a grid has few.
+    let mut seen = [(u32::MAX, 0.0); 6];
+    let Some(&t0) = bounds.first() else { return };
+    let mut x = (c * t0).exp();
+    for (k, o) in out.iter_mut().enumerate() {
+        *o = x;
+        let Some(&gap) = gaps.get(k) else { break };
+        let factor = match seen.iter().find(|s| s.0 == gap) {
+            Some(s) => s.1,
+            None => {
+                let f = (c * gap as f64 / 365.0).exp();
+                if let Some(slot) = seen.iter_mut().find(|s| s.0 == u32::MAX) {
+                    *slot = (gap, f);
+                }
+                f
+            }
+        };
+        x *= factor;
     }
 }
 

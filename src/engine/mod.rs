@@ -51,6 +51,8 @@ pub struct Plan {
     tranche_period: Vec<Option<usize>>,
     /// Period boundaries in years: each period's `t0`, then the last `t1`.
     bounds: Vec<f64>,
+    /// Whole days between consecutive `bounds`.
+    gaps: Vec<u32>,
 }
 
 impl Plan {
@@ -131,8 +133,10 @@ impl Plan {
             .collect();
         let mut bounds: Vec<f64> = m.grid.periods.iter().map(|p| p.t0).collect();
         bounds.extend(m.grid.periods.last().map(|p| p.t1));
+        let gaps = m.grid.periods.iter().map(|p| p.days).collect();
         Plan {
             bounds,
+            gaps,
             periods: n,
             weights,
             outside_share,
@@ -292,7 +296,7 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
     let nb = plan.bounds.len();
     for (r, rev) in m.revenues.iter().enumerate() {
         let slot = &mut out.rev_prim[r * nb..(r + 1) * nb];
-        out.prim[r] = curve::Primitive::fill(rev, v, &plan.bounds, slot);
+        out.prim[r] = curve::Primitive::fill(rev, v, &plan.bounds, &plan.gaps, slot);
     }
     let last = m.grid.len().saturating_sub(1);
     for (p, per) in m.grid.periods.iter().enumerate() {

@@ -22,6 +22,16 @@ use crate::stress::Results;
 
 use super::tables::{write_csv, write_parquet};
 
+/// A frame with one row per item of `$rows` and one column per
+/// `"name": expression` (of `$x`, the item).
+macro_rules! table {
+    ($rows:expr, $x:ident => { $($name:literal : $value:expr),+ $(,)? }) => {
+        DataFrame::new_infer_height(vec![
+            $(Column::new($name.into(), $rows.iter().map(|$x| $value).collect::<Vec<_>>())),+
+        ])
+    };
+}
+
 /// Rows per Parquet row group of `paths.parquet`: bounds the memory of a
 /// million-path write.
 const PATH_BATCH: usize = 128 * 1024;
@@ -189,74 +199,23 @@ pub fn write_tables(m: &Model, r: &Results, dir: &Path) -> Result<(), String> {
             &mut metrics_frame(m, mc).map_err(err)?,
             &dir.join("metrics.csv"),
         )?;
-        let mut probs = DataFrame::new_infer_height(vec![
-            Column::new(
-                "event".into(),
-                mc.probabilities
-                    .iter()
-                    .map(|p| p.id.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "label".into(),
-                mc.probabilities
-                    .iter()
-                    .map(|p| p.label.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "probability".into(),
-                mc.probabilities
-                    .iter()
-                    .map(|p| p.estimate.value)
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "se".into(),
-                mc.probabilities
-                    .iter()
-                    .map(|p| p.estimate.se)
-                    .collect::<Vec<_>>(),
-            ),
-        ])
+        let mut probs = table!(mc.probabilities, p => {
+            "event": p.id.clone(),
+            "label": p.label.clone(),
+            "probability": p.estimate.value,
+            "se": p.estimate.se,
+        })
         .map_err(err)?;
         write_csv(&mut probs, &dir.join("probabilities.csv"))?;
-        let mut drivers = DataFrame::new_infer_height(vec![
-            Column::new(
-                "param".into(),
-                mc.drivers
-                    .iter()
-                    .map(|d| d.address.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "distribution".into(),
-                mc.drivers
-                    .iter()
-                    .map(|d| d.dist.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "mean".into(),
-                mc.drivers.iter().map(|d| d.mean).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "sd".into(),
-                mc.drivers.iter().map(|d| d.sd).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "min".into(),
-                mc.drivers.iter().map(|d| d.min).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "max".into(),
-                mc.drivers.iter().map(|d| d.max).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "clamped_to_range".into(),
-                mc.drivers.iter().map(|d| d.clamped).collect::<Vec<_>>(),
-            ),
-        ])
+        let mut drivers = table!(mc.drivers, d => {
+            "param": d.address.clone(),
+            "distribution": d.dist.clone(),
+            "mean": d.mean,
+            "sd": d.sd,
+            "min": d.min,
+            "max": d.max,
+            "clamped_to_range": d.clamped,
+        })
         .map_err(err)?;
         write_csv(&mut drivers, &dir.join("drivers.csv"))?;
         let mut fans = fans_frame(m, mc).map_err(err)?;

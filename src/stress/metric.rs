@@ -151,6 +151,25 @@ impl Metric {
         }
     }
 
+    /// This metric as `dealsim run` reports it in `s`: `None` when the
+    /// summary has no such figure (lowest cash of a party that is not a
+    /// lab), `Some(None)` when the figure is undefined.
+    pub fn in_summary(&self, m: &Model, s: &crate::metrics::Summary) -> Option<Option<f64>> {
+        let id = &m.parties[self.party].id;
+        let p = s.parties.iter().find(|p| &p.id == id)?;
+        Some(match self.measure {
+            Measure::Irr => p.irr.value(),
+            Measure::Npv => p.npv.value(),
+            Measure::Moic => p.moic.value(),
+            Measure::Net => Some(p.net),
+            Measure::Paid => Some(p.paid),
+            Measure::Received => Some(p.received),
+            Measure::TerminalValue => Some(p.terminal_value),
+            Measure::ClosingCash => Some(p.closing_cash),
+            Measure::LowestCash => Some(s.labs.iter().find(|l| &l.id == id)?.lowest_cash),
+        })
+    }
+
     /// `amazon.irr`.
     pub fn name(&self, m: &Model) -> String {
         format!("{}.{}", m.parties[self.party].id, self.measure.name())

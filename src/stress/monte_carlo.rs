@@ -353,17 +353,12 @@ impl<'a> Worker<'a> {
     fn keep_series(&mut self, series: &[(usize, Series)], ranges: &[Ranges]) {
         let n = self.cum.len();
         let lane = self.lanes;
-        for (s, &(party, what)) in series.iter().enumerate() {
-            let values = match what {
-                Series::CumulativeNet => {
-                    self.ev.series(party, &self.values, &mut self.cum, None);
-                    &self.cum
-                }
-                Series::Cash => {
-                    self.ev
-                        .series(party, &self.values, &mut self.cum, Some(&mut self.cash));
-                    &self.cash
-                }
+        for (s, &which) in series.iter().enumerate() {
+            self.fill_series(which);
+            let values = if which.1 == Series::Cash {
+                &self.cash
+            } else {
+                &self.cum
             };
             for (p, &v) in values.iter().enumerate() {
                 self.pending[(s * n + p) * FAN_BLOCK + lane] = v;
@@ -394,19 +389,11 @@ impl<'a> Worker<'a> {
         self.ev.eval(&self.values);
     }
 
-    /// The series of fan `s` of the last path, into `self.cum`.
-    fn series(&mut self, (party, what): (usize, Series)) -> &[f64] {
-        match what {
-            Series::CumulativeNet => {
-                self.ev.series(party, &self.values, &mut self.cum, None);
-                &self.cum
-            }
-            Series::Cash => {
-                self.ev
-                    .series(party, &self.values, &mut self.cum, Some(&mut self.cash));
-                &self.cash
-            }
-        }
+    /// Writes the last path's series into `self.cum` (cumulative net) and,
+    /// for a cash series, `self.cash`.
+    fn fill_series(&mut self, (party, what): (usize, Series)) {
+        let cash = (what == Series::Cash).then_some(&mut self.cash[..]);
+        self.ev.series(party, &self.values, &mut self.cum, cash);
     }
 }
 
@@ -466,8 +453,12 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
         for path in 0..pilot_n {
             w.eval(m, &sampler, &spec.drivers, path as u64);
             for (s, &which) in series.iter().enumerate() {
-                let v = w.series(which).to_vec();
-                pilot[s].extend_from_slice(&v);
+                w.fill_series(which);
+                pilot[s].extend_from_slice(if which.1 == Series::Cash {
+                    &w.cash
+                } else {
+                    &w.cum
+                });
             }
         }
         pilot

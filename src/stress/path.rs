@@ -79,9 +79,9 @@ struct PathSink {
     start: NaiveDate,
     /// `[party * periods + p]`: cash flows dated on the period's end.
     end_net: Vec<f64>,
-    /// Cash flows dated inside a period, per party: (period, years, amount),
+    /// Cash flows dated inside a period, per party: (period, day, amount),
     /// in time order.
-    inside: Vec<Vec<(u32, f64, f64)>>,
+    inside: Vec<Vec<(u32, i32, f64)>>,
     paid: Vec<f64>,
     received: Vec<f64>,
     terminal: Vec<f64>,
@@ -110,6 +110,7 @@ impl PathSink {
         self.terminal.fill(0.0);
     }
 
+    #[inline(always)]
     fn book(&mut self, party: usize, f: &Flow, signed: f64) {
         if signed > 0.0 {
             self.received[party] += signed;
@@ -124,7 +125,7 @@ impl PathSink {
         if f.date == self.period_end[p] {
             self.end_net[party * self.periods + p] += signed;
         } else {
-            let t = irr::year_fraction(self.start, f.date);
+            let t = (f.date - self.start).num_days() as i32;
             let list = &mut self.inside[party];
             // Keep time order; flows of one period arrive together.
             let at = list
@@ -159,12 +160,14 @@ pub struct Evaluator<'a> {
     sink: PathSink,
     /// Years from the start to each period end.
     t_end: Vec<f64>,
+    /// Days from the start to each period end.
+    day_end: Vec<i32>,
     /// Discount factors to each period end at `disc_rate`.
     disc: Vec<f64>,
     disc_rate: f64,
     /// IRR of the base case per party: where Newton starts.
     guess: Vec<Option<f64>>,
-    times: Vec<f64>,
+    days: Vec<i32>,
     amounts: Vec<f64>,
     values: Vec<f64>,
     why: Vec<Option<Why>>,
@@ -190,7 +193,13 @@ impl<'a> Evaluator<'a> {
             disc: vec![0.0; n],
             disc_rate: f64::NAN,
             guess: vec![None; m.parties.len()],
-            times: Vec::with_capacity(2 * n + 16),
+            days: Vec::with_capacity(2 * n + 16),
+            day_end: m
+                .grid
+                .periods
+                .iter()
+                .map(|p| (p.end - m.grid.start).num_days() as i32)
+                .collect(),
             amounts: Vec::with_capacity(2 * n + 16),
             values: vec![0.0; metrics.len()],
             why: vec![None; metrics.len()],
@@ -339,7 +348,8 @@ impl<'a> Evaluator<'a> {
                     npv += s.end_net[party * n + p] * self.disc[p];
                 }
                 npv += s.terminal[party] * self.disc[n - 1];
-                for &(_, t, a) in &s.inside[party] {
+                for &(_, day, a) in &s.inside[party] {
+                    let t = f64::from(day) / 365.0;
                     npv += a * (-t * ln).exp();
                 }
                 if npv.is_finite() {
@@ -350,7 +360,7 @@ impl<'a> Evaluator<'a> {
             }
             Measure::Irr => {
                 self.dated(party);
-                match irr::xirr_years(&self.times, &self.amounts, self.guess[party]) {
+                match irr::xirr_days(&self.days, &self.amounts, self.guess[party]) {
                     Ok(r) => (r.rate, None),
                     Err(e) => (0.0, Some(Why::of_irr(e))),
                 }
@@ -358,11 +368,11 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// `party`'s flows in time order into `times`/`amounts`.
+    /// `party`'s flows in time order into `days`/`amounts`.
     fn dated(&mut self, party: usize) {
         let s = &self.sink;
         let n = s.periods;
-        self.times.clear();
+        self.days.clear();
         self.amounts.clear();
         let mut inside = s.inside[party].iter().peekable();
         for p in 0..n {
@@ -370,7 +380,7 @@ impl<'a> Evaluator<'a> {
                 if q as usize != p {
                     break;
                 }
-                self.times.push(t);
+                self.days.push(t);
                 self.amounts.push(a);
                 inside.next();
             }
@@ -379,7 +389,7 @@ impl<'a> Evaluator<'a> {
                 a += s.terminal[party];
             }
             if a != 0.0 {
-                self.times.push(self.t_end[p]);
+                self.days.push(self.day_end[p]);
                 self.amounts.push(a);
             }
         }
