@@ -1370,7 +1370,7 @@ fn scan<T: FlowTimes>(npv: &Npv<'_, T>, iterations: &mut u32) -> Option<f64> {
     None
 }
 
-/// Brent's root finder (Brent 1973, "zeroin") on `[a, b]`, whose ends must
+/// Brent's method ([`super::root::brent`]) on `[a, b]`, whose ends must
 /// bracket a sign change. Converges to `~1e-12 * (1 + |r|)`.
 fn brent<T: FlowTimes>(
     npv: &Npv<'_, T>,
@@ -1379,81 +1379,16 @@ fn brent<T: FlowTimes>(
     origin: Origin,
     iterations: &mut u32,
 ) -> Option<f64> {
-    let (mut a, mut b) = (a, b);
-    let mut fa = npv.value(a, origin)?;
-    let mut fb = npv.value(b, origin)?;
-    if fa == 0.0 {
-        return Some(a);
-    }
-    if fb == 0.0 {
-        return Some(b);
-    }
-    if (fa > 0.0) == (fb > 0.0) {
-        return None;
-    }
-    // c is the other end of the bracket [b, c]; b is the best estimate.
-    let (mut c, mut fc) = (a, fa);
-    let (mut d, mut e) = (b - a, b - a);
-    for _ in 0..MAX_BRENT {
-        *iterations += 1;
-        if (fb > 0.0) == (fc > 0.0) {
-            c = a;
-            fc = fa;
-            d = b - a;
-            e = d;
-        }
-        if fc.abs() < fb.abs() {
-            a = b;
-            b = c;
-            c = a;
-            fa = fb;
-            fb = fc;
-            fc = fa;
-        }
-        let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * REL_TOL * (1.0 + b.abs());
-        let half = 0.5 * (c - b);
-        if half.abs() <= tol || fb == 0.0 {
-            return Some(b);
-        }
-        if e.abs() >= tol && fa.abs() > fb.abs() {
-            // Secant (a == c) or inverse quadratic interpolation.
-            let s = fb / fa;
-            let (mut p, mut q) = if a == c {
-                (2.0 * half * s, 1.0 - s)
-            } else {
-                let qa = fa / fc;
-                let r = fb / fc;
-                (
-                    s * (2.0 * half * qa * (qa - r) - (b - a) * (r - 1.0)),
-                    (qa - 1.0) * (r - 1.0) * (s - 1.0),
-                )
-            };
-            if p > 0.0 {
-                q = -q;
-            } else {
-                p = -p;
-            }
-            // Accept the interpolation only if it stays well inside the
-            // bracket and shrinks faster than bisection would.
-            if 2.0 * p < (3.0 * half * q - (tol * q).abs()).min((e * q).abs()) {
-                e = d;
-                d = p / q;
-            } else {
-                d = half;
-                e = d;
-            }
-        } else {
-            d = half;
-            e = d;
-        }
-        a = b;
-        fa = fb;
-        b += if d.abs() > tol { d } else { tol.copysign(half) };
-        fb = npv.value(b, origin)?;
-    }
-    // Unreachable in practice: bisection alone shrinks any grid cell below
-    // the tolerance well within MAX_BRENT steps.
-    Some(b)
+    let fa = npv.value(a, origin)?;
+    let fb = npv.value(b, origin)?;
+    super::root::brent(
+        |x| npv.value(x, origin),
+        (a, fa),
+        (b, fb),
+        |r| REL_TOL * (1.0 + r.abs()),
+        MAX_BRENT,
+        iterations,
+    )
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //!   version counts compute revenue x gross margin.
 
 pub mod irr;
+pub mod root;
 pub mod table;
 
 use chrono::NaiveDate;

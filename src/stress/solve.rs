@@ -31,6 +31,7 @@
 use rayon::prelude::*;
 
 use crate::engine::Plan;
+use crate::metrics::root;
 use crate::model::{Model, P};
 
 use super::metric::Metric;
@@ -43,11 +44,11 @@ use super::spec::Spec;
 pub const SCAN: usize = 16;
 /// Brent stops when the bracket is this share of the range: tight for a
 /// deterministic metric; for a Monte Carlo statistic, whose own standard
-/// error is far wider, four digits of the range are plenty and each
+/// error is far wider, three digits of the range are plenty and each
 /// evaluation is a whole Monte Carlo.
 const X_TOL: f64 = 1e-9;
-const X_TOL_MC: f64 = 1e-4;
-const MAX_ITER: usize = 100;
+const X_TOL_MC: f64 = 1e-3;
+const MAX_ITER: u32 = 100;
 
 /// What to reach.
 #[derive(Debug, Clone)]
@@ -126,10 +127,22 @@ struct Objective<'a> {
     goal: &'a Goal,
     mc: Option<(&'a Spec, Sampler, u64)>,
     evaluations: u32,
+    /// Every value tried: Brent asks again for its bracket's ends, and the
+    /// answer's own value is reported; each is a whole Monte Carlo.
+    seen: Vec<(f64, Result<f64, String>)>,
 }
 
 impl Objective<'_> {
     fn at(&mut self, x: f64) -> Result<f64, String> {
+        if let Some((_, v)) = self.seen.iter().find(|(seen, _)| *seen == x) {
+            return v.clone();
+        }
+        let v = self.evaluate(x);
+        self.seen.push((x, v.clone()));
+        v
+    }
+
+    fn evaluate(&mut self, x: f64) -> Result<f64, String> {
         self.evaluations += 1;
         let mut base = self.m.params.values.clone();
         base[self.goal.vary.ix()] = x;
@@ -179,22 +192,6 @@ impl Objective<'_> {
 
 fn undefined(why: Option<Why>) -> String {
     format!("undefined ({})", why.map_or("unknown", Why::code))
-}
-
-struct Tolerance {
-    x: f64,
-}
-
-impl roots::Convergency<f64> for Tolerance {
-    fn is_root_found(&mut self, y: f64) -> bool {
-        y == 0.0
-    }
-    fn is_converged(&mut self, a: f64, b: f64) -> bool {
-        (a - b).abs() <= self.x
-    }
-    fn is_iteration_limit_reached(&mut self, iter: usize) -> bool {
-        iter >= MAX_ITER
-    }
 }
 
 /// Solves `goal`. A Monte Carlo statistic needs `mc`: the stress spec and
@@ -251,6 +248,7 @@ pub fn solve(
         goal,
         mc,
         evaluations: 0,
+        seen: Vec::new(),
     };
     // Look for a bracket: the ends, then a scan from the low end.
     let xs: Vec<f64> = (0..=SCAN)
@@ -302,29 +300,32 @@ pub fn solve(
         });
     };
     let share = if f.mc.is_some() { X_TOL_MC } else { X_TOL };
-    let mut tol = Tolerance {
-        x: share * (hi - lo),
-    };
-    // An undefined point inside the bracket ends the search there.
+    let tol = share * (hi - lo);
+    // The ends were evaluated while bracketing; an undefined point inside
+    // the bracket ends the search there.
+    let (fa, fb) = (f.at(a)? - goal.target, f.at(b)? - goal.target);
     let mut failed = None;
-    let root = roots::find_root_brent(
-        a,
-        b,
+    let mut steps = 0;
+    let root = root::brent(
         |x| match f.at(x) {
-            Ok(v) => v - goal.target,
+            Ok(v) => Some(v - goal.target),
             Err(e) => {
-                failed.get_or_insert(e);
-                f64::NAN
+                failed = Some(e);
+                None
             }
         },
-        &mut tol,
+        (a, fa),
+        (b, fb),
+        |_| tol,
+        MAX_ITER,
+        &mut steps,
     );
     if let Some(e) = failed {
         return Err(format!(
             "the metric became {e} while searching; narrow the range"
         ));
     }
-    let x = root.map_err(|e| format!("the root search failed: {e:?}"))?;
+    let x = root.ok_or("the root search lost its bracket")?;
     let at = f.at(x)?;
     Ok(Answer::Solved {
         x,
