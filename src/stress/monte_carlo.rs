@@ -324,7 +324,7 @@ struct Worker<'a> {
 }
 
 /// Paths whose series are counted into the fans together.
-const FAN_BLOCK: usize = 64;
+const FAN_BLOCK: usize = 256;
 
 impl<'a> Worker<'a> {
     fn new(
