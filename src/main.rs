@@ -100,7 +100,7 @@ enum Command {
         #[arg(long, value_name = "ADDRESS")]
         vary: String,
         /// The metric and the value it must reach, e.g. amazon.irr=0.15.
-        #[arg(long, value_name = "METRIC=VALUE", value_parser = parse_set, allow_hyphen_values = true)]
+        #[arg(long, value_name = "METRIC=VALUE", value_parser = parse_target, allow_hyphen_values = true)]
         target: (String, f64),
         /// value (the base case), mean, or pNN (e.g. p10) over Monte Carlo paths.
         #[arg(long, value_name = "STAT", default_value = "value")]
@@ -173,6 +173,14 @@ fn parse_sampling(s: &str) -> Result<Method, String> {
         .map_err(|_| format!("`{s}` is not a sampling method; use mc, lhs or sobol"))
 }
 
+/// `amazon.irr=0.15`, or with a percent: `amazon.irr=15%`.
+fn parse_target(s: &str) -> Result<(String, f64), String> {
+    match s.trim().strip_suffix('%') {
+        Some(head) => parse_set(head).map(|(k, v)| (k, v / 100.0)),
+        None => parse_set(s),
+    }
+}
+
 fn parse_range(s: &str) -> Result<(f64, f64), String> {
     let bad = || format!("`{s}` is not LO..HI, e.g. 0.3..0.9");
     let (a, b) = s.split_once("..").ok_or_else(bad)?;
@@ -225,6 +233,8 @@ fn parse_formats(s: &str) -> Result<dealsim::cli::Formats, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C: drop what is half-written, keep earlier outputs.
+    let _ = ctrlc::set_handler(|| dealsim::output::abandon());
     let color = std::io::stderr().is_terminal();
     let result = match cli.command {
         Command::Run {

@@ -12,6 +12,21 @@ use std::path::{Path, PathBuf};
 /// The file that marks a directory as dealsim's to replace.
 pub const MARKER: &str = ".dealsim-output";
 
+/// Staging directories being filled now: what an interrupt removes.
+static STAGED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes every staging directory being filled and exits with 130 (as a
+/// shell does on Ctrl-C): earlier outputs stay as they were and nothing
+/// half-written is left beside them. `main` calls this on SIGINT.
+pub fn abandon() -> ! {
+    if let Ok(staged) = STAGED.lock() {
+        for dir in staged.iter() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+    std::process::exit(130)
+}
+
 /// Checks that `target` may be written: absent, empty, or an earlier dealsim output.
 pub fn check_target(target: &Path) -> Result<(), String> {
     if !target.exists() {
@@ -65,6 +80,9 @@ impl Staging {
             "dealsim output directory: dealsim may replace it on the next run\n",
         )
         .map_err(|e| format!("{}: {e}", dir.path().display()))?;
+        if let Ok(mut staged) = STAGED.lock() {
+            staged.push(dir.path().to_path_buf());
+        }
         Ok(Staging {
             target: target.to_path_buf(),
             dir,
@@ -87,6 +105,10 @@ impl Staging {
     /// `stress/` results that `dealsim stress` wrote beside it.
     pub fn commit_keeping(self, keep: &[&str]) -> Result<PathBuf, String> {
         let Staging { target, dir } = self;
+        // Held to the end: an interrupt waits for the renames to finish,
+        // so the target is never left half-swapped.
+        let mut staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
+        staged.retain(|d| d != dir.path());
         // Checked again: something may have appeared at `target` during the run.
         check_target(&target)?;
         let err = |e: std::io::Error| format!("{}: {e}", target.display());

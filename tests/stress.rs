@@ -416,6 +416,13 @@ fn a_replayed_path_equals_its_row_in_paths_parquet() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // The replay says which draws it used; they are the row's drivers.
     let said = String::from_utf8_lossy(&o.stderr);
+    // And the replay's outputs say which path they are.
+    let replay: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("replay/replay.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(replay["replay"]["path"], 137);
+    assert_eq!(replay["replay"]["paths"], 300);
     let steep = get("revenue.openai.steepness");
     assert!(
         said.contains(&format!("revenue.openai.steepness={steep}")),
@@ -559,4 +566,46 @@ fn an_interrupted_stress_leaves_earlier_outputs_untouched() {
         before
     );
     assert!(tmp.path().join("out/paths.parquet").is_file());
+}
+
+#[test]
+fn goal_seek_says_where_a_metric_jumps_instead_of_guessing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = shipped("amazon-openai-2026.toml");
+    // A 0/1 input has nothing between: refused.
+    let o = dealsim(
+        &[
+            "solve",
+            &file,
+            "--vary",
+            "milestone.funding-event.fires",
+            "--target",
+            "amazon.irr=30%",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Whole months step: the answer names the two months around the target
+    // (the IRR rises with the delay, 28.9% at 0 months, 32.8% at 12).
+    let o = dealsim(
+        &[
+            "solve",
+            &file,
+            "--vary",
+            "milestone.funding-event.delay_months",
+            "--range",
+            "0..12",
+            "--target",
+            "amazon.irr=0.30",
+        ],
+        tmp.path(),
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("it jumps from"), "{out}");
 }

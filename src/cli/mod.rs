@@ -5,7 +5,7 @@ mod stress;
 
 use std::path::{Path, PathBuf};
 
-pub use stress::{solve, stress, Replay, SolveOptions, StressOptions};
+pub use stress::{replay_json, solve, stress, Replay, SolveOptions, StressOptions};
 
 use crate::diagnostic::Report;
 use crate::output::Staging;
@@ -176,7 +176,12 @@ pub fn run(files: &[PathBuf], options: &RunOptions, color: bool) -> Result<(), E
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "scenario".into());
-        let written = write_outputs(run, &target, &stem, options.size, options.formats)?;
+        // A replayed path says so beside its outputs.
+        let extra: Vec<(&str, String)> = match &options.replay {
+            Some(r) => vec![("replay.json", stress::replay_json(&run.model, r)?)],
+            None => Vec::new(),
+        };
+        let written = write_outputs(run, &target, &stem, options.size, options.formats, &extra)?;
         if !options.quiet {
             say!("{}", summary::to_text(&run.summary));
         }
@@ -197,9 +202,13 @@ pub fn write_outputs(
     stem: &str,
     size: (u32, u32),
     formats: Formats,
+    extra: &[(&str, String)],
 ) -> Result<PathBuf, Error> {
     let staging = Staging::new(target).map_err(Error::Output)?;
     let dir = staging.path();
+    for (name, text) in extra {
+        std::fs::write(dir.join(name), text).map_err(|e| Error::Output(e.to_string()))?;
+    }
     let mut cash = tables::cashflows(run).map_err(|e| Error::Output(e.to_string()))?;
     tables::write_csv(&mut cash, &dir.join("cashflows.csv")).map_err(Error::Output)?;
     tables::write_parquet(&mut cash, &dir.join("cashflows.parquet")).map_err(Error::Output)?;
@@ -220,8 +229,12 @@ fn stem_of(file: &Path) -> String {
         .unwrap_or_else(|| "scenario".into())
 }
 
+/// Files a run wrote (not the `stress/` results kept beside them).
 fn count_files(dir: &Path) -> usize {
-    walk(dir).len()
+    walk(dir)
+        .iter()
+        .filter(|p| !p.strip_prefix(dir).is_ok_and(|r| r.starts_with("stress")))
+        .count()
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -70,6 +70,19 @@ pub fn stress(file: &Path, options: &StressOptions, color: bool) -> Result<(), E
             file.display()
         )));
     };
+    // A --set on a drawn input moves the base case (tornado, grid, cases)
+    // but every Monte Carlo path draws its own value: say so.
+    for (address, _) in &options.sets {
+        let p = model.params.find(address);
+        if let Some(d) = spec.drivers.iter().find(|d| Some(d.param) == p) {
+            eprintln!(
+                "warning: `{}` is drawn by a [[stress.driver]] ({}): --set moves the base case, \
+                 tornado, grids and cases, not the Monte Carlo draws; change the distribution to move those",
+                d.address,
+                d.dist.describe()
+            );
+        }
+    }
     let mut opts = options_for(&spec, options)?;
     opts.threads = options.threads;
     opts.progress = !options.quiet;
@@ -132,15 +145,41 @@ fn options_for(spec: &spec::Spec, o: &StressOptions) -> Result<Options, Error> {
     options(spec, o.paths, o.seed, o.sampling)
 }
 
+/// `replay.json`: which path of which stress run a replay is, and its draws.
+pub fn replay_json(model: &crate::model::Model, replay: &Replay) -> Result<String, Error> {
+    let (values, _) = replay_values(model, replay)?;
+    let Some(spec) = &model.stress else {
+        return Ok(String::new());
+    };
+    let opts = options(spec, replay.paths, replay.seed, replay.sampling)?;
+    let drawn: serde_json::Map<String, serde_json::Value> = spec
+        .drivers
+        .iter()
+        .map(|d| (d.address.clone(), serde_json::json!(values[d.param.ix()])))
+        .collect();
+    let v = serde_json::json!({
+        "replay": {
+            "path": replay.path,
+            "paths": opts.paths,
+            "seed": opts.seed,
+            "sampling": opts.method.name(),
+            "dealsim_version": env!("CARGO_PKG_VERSION"),
+            "drivers": drawn,
+        }
+    });
+    Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n")
+}
+
 /// The parameter values of a replayed path, and a line saying what they are.
 pub fn replay_values(
     model: &crate::model::Model,
     replay: &Replay,
 ) -> Result<(Vec<f64>, String), Error> {
     let Some(spec) = &model.stress else {
-        return Err(Error::Usage(
-            "--path replays a stress path, but the scenario has no [stress] section".into(),
-        ));
+        return Err(Error::Usage(format!(
+            "--path replays a stress path, but `{}` has no [stress] section; add one (see docs/stress.md)",
+            model.meta.name
+        )));
     };
     if spec.drivers.is_empty() {
         return Err(Error::Usage(
@@ -283,6 +322,36 @@ pub fn solve(file: &Path, o: &SolveOptions, color: bool) -> Result<(), Error> {
                 out::show(kind, o.target.1)
             ));
             Ok(())
+        }
+        Answer::Jump {
+            below,
+            above,
+            evaluations,
+        } => {
+            emit(&format!(
+                "no value of {} gives {stat}{} = {}: it jumps from {} at {} to {} at {}\n  {evaluations} evaluations{how}, {secs:.2} s\n",
+                info.address,
+                metric.name(&model),
+                out::show(kind, o.target.1),
+                out::show(kind, below.1),
+                fmt_number(below.0),
+                out::show(kind, above.1),
+                fmt_number(above.0),
+            ));
+            Err(Error::Quiet(1))
+        }
+        Answer::NoSolution {
+            at_lo,
+            at_hi,
+            evaluations,
+        } if at_lo.is_err() && at_hi.is_err() => {
+            emit(&format!(
+                "{stat}{} has no value at either end of the range ({} at {}): it cannot be solved for\n  {evaluations} evaluations{how}\n",
+                metric.name(&model),
+                at_lo.as_ref().err().map_or("", |e| e.as_str()),
+                fmt_number(range.0),
+            ));
+            Err(Error::Quiet(1))
         }
         Answer::NoSolution {
             at_lo,

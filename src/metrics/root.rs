@@ -120,14 +120,7 @@ mod tests {
     fn no_bracket_is_no_answer() {
         let mut steps = 0;
         assert_eq!(
-            brent(
-                |x| Some(x),
-                (1.0, 1.0),
-                (2.0, 2.0),
-                |_| 1e-9,
-                10,
-                &mut steps
-            ),
+            brent(Some, (1.0, 1.0), (2.0, 2.0), |_| 1e-9, 10, &mut steps),
             None
         );
     }

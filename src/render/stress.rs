@@ -574,6 +574,10 @@ pub fn to_text(m: &Model, r: &Results) -> String {
             t.metric.name(m),
             show_value(kind, &t.base)
         );
+        if !t.moves() {
+            let _ = writeln!(o, "  no driver moves it by 0.1% or more");
+            continue;
+        }
         for row in t.rows.iter().take(10) {
             let _ = writeln!(
                 o,
@@ -718,10 +722,18 @@ pub fn charts(
                 p5: s.percentile(0.05),
                 p95: s.percentile(0.95),
                 // "Loss" is for what a party earns, not for a cash balance.
+                // A loss is net < 0 over every path (an IRR can be undefined
+                // on a losing path: all outflows); NPV below zero is its own line.
                 p_loss: match s.metric.measure {
-                    Measure::Irr | Measure::Npv | Measure::Moic | Measure::Net => {
-                        s.below_break_even.map(|e| e.value)
+                    Measure::Irr | Measure::Moic | Measure::Net => {
+                        let id = format!("{}.loses_money", m.parties[s.metric.party].id);
+                        mc.probabilities
+                            .iter()
+                            .find(|p| p.id == id)
+                            .map(|p| p.estimate.value)
+                            .or(s.below_break_even.map(|e| e.value))
                     }
+                    Measure::Npv => s.below_break_even.map(|e| e.value),
                     _ => None,
                 },
                 undefined: s
@@ -732,7 +744,7 @@ pub fn charts(
             });
         }
     }
-    for t in &r.tornadoes {
+    for t in r.tornadoes.iter().filter(|t| t.moves()) {
         let Ok(base) = t.base else { continue };
         charts.tornadoes.push(ch::Tornado {
             id: t.metric.name(m).replace('.', "-"),

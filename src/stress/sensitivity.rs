@@ -41,6 +41,17 @@ pub struct TornadoRow {
     pub swing: f64,
 }
 
+impl Tornado {
+    /// Whether any input moves the metric by 0.1% of its base or more; a
+    /// tornado of a metric nothing moves is not worth a chart.
+    pub fn moves(&self) -> bool {
+        let scale = self.base.map_or(0.0, f64::abs);
+        self.rows
+            .iter()
+            .any(|r| r.swing > (1e-3 * scale).max(1e-12))
+    }
+}
+
 /// A metric over a grid of two inputs.
 #[derive(Debug, Clone)]
 pub struct Grid {

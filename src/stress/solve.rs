@@ -24,7 +24,7 @@
 //! };
 //! match solve(&run.model, &run.plan, None, &goal).unwrap() {
 //!     Answer::Solved { x, .. } => assert!(x > 1.0 && x < 8.0),
-//!     Answer::NoSolution { .. } => unreachable!(),
+//!     other => panic!("{other:?}"),
 //! }
 //! ```
 
@@ -110,6 +110,13 @@ pub enum Answer {
         x: f64,
         /// The statistic at `x`.
         at: f64,
+        evaluations: u32,
+    },
+    /// The metric jumps past the target between two values of the input
+    /// (`(input, metric)` on each side): whole months, or a step in the deal.
+    Jump {
+        below: (f64, f64),
+        above: (f64, f64),
         evaluations: u32,
     },
     /// No sign change of `stat - target` in the range.
@@ -234,6 +241,12 @@ pub fn solve(
         ));
     }
     let range = m.params.info[goal.vary.ix()].range;
+    if range == crate::model::params::Range::Flag {
+        return Err(format!(
+            "`{}` is 0 or 1, so nothing lies between: compare the two with a [[stress.case]] or the tornado",
+            m.params.info[goal.vary.ix()].address
+        ));
+    }
     for x in [lo, hi] {
         range.check(x).map_err(|e| {
             format!(
@@ -327,6 +340,32 @@ pub fn solve(
     }
     let x = root.ok_or("the root search lost its bracket")?;
     let at = f.at(x)?;
+    // A metric that jumps (whole months, a step in the deal) has no value
+    // at the target: say where it jumps instead of passing the jump off as
+    // an answer.
+    let scale = match (&at_lo, &at_hi) {
+        (Ok(a), Ok(b)) => (a - b).abs(),
+        _ => 0.0,
+    };
+    if (at - goal.target).abs() > 1e-3 * scale + 1e-9 * goal.target.abs().max(1.0) {
+        let (mut below, mut above) = match range {
+            crate::model::params::Range::Months => (x.floor(), x.floor() + 1.0),
+            _ => (x - tol, x + tol),
+        };
+        let side = |v: f64| v >= goal.target;
+        if range == crate::model::params::Range::Months
+            && below > lo
+            && side(f.at(below)?) == side(f.at(above)?)
+        {
+            // x sits just past a whole month: the step is the month before.
+            (below, above) = (below - 1.0, below);
+        }
+        return Ok(Answer::Jump {
+            below: (below, f.at(below)?),
+            above: (above, f.at(above)?),
+            evaluations: f.evaluations,
+        });
+    }
     Ok(Answer::Solved {
         x,
         at,

@@ -187,7 +187,7 @@ impl Builder<'_> {
             None => Method::MonteCarlo,
         };
         let metrics = match &s.metrics {
-            Some(list) => self.metrics("stress.metrics", list.get_ref()),
+            Some(list) => self.metrics("stress.metrics", list),
             None => Metric::defaults(self.m),
         };
         let drivers: Vec<Driver> = s
@@ -230,16 +230,31 @@ impl Builder<'_> {
         }
     }
 
-    fn metrics(&mut self, field: &str, list: &[S<String>]) -> Vec<Metric> {
-        list.iter()
-            .filter_map(|x| match Metric::parse(self.m, x.get_ref()) {
-                Ok(m) => Some(m),
+    fn metrics(&mut self, field: &str, list: &S<Vec<S<String>>>) -> Vec<Metric> {
+        if list.get_ref().is_empty() {
+            self.err(field, list.span(), "the list of metrics is empty")
+                .hint = Some(
+                "name at least one, e.g. [\"amazon.irr\"], or leave the key out for the defaults"
+                    .into(),
+            );
+        }
+        let mut out: Vec<Metric> = Vec::new();
+        for x in list.get_ref() {
+            match Metric::parse(self.m, x.get_ref()) {
+                Ok(m) if out.contains(&m) => {
+                    self.err(
+                        field,
+                        x.span(),
+                        format!("`{}` is listed twice", x.get_ref()),
+                    );
+                }
+                Ok(m) => out.push(m),
                 Err(e) => {
                     self.err(field, x.span(), e);
-                    None
                 }
-            })
-            .collect()
+            }
+        }
+        out
     }
 
     fn metric(&mut self, field: &str, x: &S<String>) -> Option<Metric> {
@@ -521,6 +536,7 @@ impl Builder<'_> {
                 return None;
             }
         }
+        let mut seen_pairs: Vec<(usize, usize)> = Vec::new();
         for pair in &cs.pairs {
             let pr = pair.get_ref();
             let (a, b) = (
@@ -546,7 +562,17 @@ impl Builder<'_> {
                     );
                     ok = false;
                 }
+                (Some(a), Some(b)) if seen_pairs.contains(&(a.min(b), a.max(b))) => {
+                    self.err(
+                        "stress.correlation.b",
+                        pr.b.span(),
+                        "this pair is given twice",
+                    )
+                    .hint = Some("give each pair of drivers one rho".into());
+                    ok = false;
+                }
                 (Some(a), Some(b)) => {
+                    seen_pairs.push((a.min(b), a.max(b)));
                     matrix[a][b] = rho;
                     matrix[b][a] = rho;
                 }
@@ -595,7 +621,7 @@ impl Builder<'_> {
         };
         let t = t.get_ref();
         let metrics = match &t.metrics {
-            Some(list) => self.metrics("stress.tornado.metrics", list.get_ref()),
+            Some(list) => self.metrics("stress.tornado.metrics", list),
             None => default_metrics(),
         };
         let change = match &t.change {
@@ -759,8 +785,10 @@ impl Builder<'_> {
                 return None;
             }
         }
-        if values.windows(2).any(|w| w[0] == w[1]) {
-            self.err(field, span, "the axis repeats a value");
+        if values.windows(2).any(|w| w[0] >= w[1]) {
+            self.err(field, span, "the axis values must increase, each once")
+                .hint =
+                Some("write them from lowest to highest, e.g. values = [0.08, 0.12, 0.20]".into());
             return None;
         }
         Some(Axis {
