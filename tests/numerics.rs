@@ -162,3 +162,20 @@ fn extreme_but_valid_magnitudes_stay_finite() {
         }
     }
 }
+
+#[test]
+fn a_vanishing_s_curve_ceiling_gives_finite_figures() {
+    // Found by fuzzing a stress: a lognormal ceiling with sigma 1e15 draws
+    // ~0, clamped to the smallest positive number; K / R0 then underflows
+    // and ln(1 + A e^(-s t)) was ln(0). Revenue must simply be ~0.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let run = dealsim::Run::from_file(
+        &dir.join("amazon-openai-2026.toml"),
+        &[("revenue.openai.ceiling".to_string(), f64::MIN_POSITIVE)],
+    )
+    .unwrap();
+    for p in &run.summary.parties {
+        assert!(p.closing_cash.is_finite() && p.net.is_finite(), "{}", p.id);
+    }
+    assert!(run.ledger.flows.iter().all(|f| f.amount.is_finite()));
+}

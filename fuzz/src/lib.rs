@@ -30,6 +30,30 @@ pub fn exercise(text: &str) {
             }
         }
     }
+    // A small stress of the scenario's own [stress] section, if it has one.
+    if let Some(spec) = &m.stress {
+        let opts = dealsim::stress::Options {
+            paths: 64,
+            seed: 1,
+            method: spec.method,
+            threads: Some(1),
+            progress: false,
+        };
+        if let Ok(r) = dealsim::stress::run(m, &run.plan, spec, &opts) {
+            if let Some(mc) = &r.monte_carlo {
+                for s in &mc.metrics {
+                    if let Some(e) = s.mean {
+                        assert!(e.value.is_finite() && e.se.is_finite(), "non-finite stress mean {}", s.metric.name(m));
+                    }
+                }
+                for p in &mc.probabilities {
+                    assert!((0.0..=1.0).contains(&p.estimate.value), "probability out of range");
+                }
+            }
+            let _ = dealsim::render::stress::to_json(m, &r);
+            let _ = dealsim::render::stress::to_text(m, &r);
+        }
+    }
     let _ = dealsim::render::summary::to_text(&run.summary);
     let _ = dealsim::render::summary::to_json(&run.summary);
     let _ = run.warnings.render(false);

@@ -20,7 +20,7 @@ pub fn run_rate(r: &Revenue, v: &[f64], t: f64) -> f64 {
         }
         Growth::SCurve { ceiling, steepness } => {
             let k = ceiling.of(v);
-            let a = k / r0 - 1.0;
+            let a = s_curve_a(k, r0);
             k / (1.0 + a * (-steepness.of(v) * t).exp())
         }
     }
@@ -52,7 +52,7 @@ pub fn revenue_between(r: &Revenue, v: &[f64], a: f64, b: f64) -> f64 {
         }
         Growth::SCurve { ceiling, steepness } => {
             let (k, s) = (ceiling.of(v), steepness.of(v));
-            let a_coef = k / r0 - 1.0;
+            let a_coef = s_curve_a(k, r0);
             // d/dt [t + ln(1 + A e^(-s t)) / s] = 1 / (1 + A e^(-s t)).
             let prim = |t: f64| t + (a_coef * (-s * t).exp()).ln_1p() / s;
             k * (prim(b) - prim(a))
@@ -100,7 +100,7 @@ impl Primitive {
             }
             Growth::SCurve { ceiling, steepness } => {
                 let (k, s) = (ceiling.of(v), steepness.of(v));
-                let a_coef = k / r0 - 1.0;
+                let a_coef = s_curve_a(k, r0);
                 exps(-s, bounds, gaps, out);
                 for (o, &t) in out.iter_mut().zip(bounds) {
                     *o = t + (a_coef * *o).ln_1p() / s;
@@ -139,6 +139,14 @@ fn exps(c: f64, bounds: &[f64], gaps: &[u32], out: &mut [f64]) {
         };
         x *= factor;
     }
+}
+
+/// The S-curve's `A = K / R0 - 1`, which is above -1 for any positive
+/// ceiling; kept there when `K / R0` underflows (a ceiling of 1e-300), so
+/// `ln(1 + A e^(-s t))` stays finite.
+#[inline]
+fn s_curve_a(ceiling: f64, run_rate: f64) -> f64 {
+    (ceiling / run_rate - 1.0).max(-1.0 + 1e-12)
 }
 
 /// Integral of `(1+g)^t` from `a` to `b`.
