@@ -397,10 +397,19 @@ impl<'a> Worker<'a> {
     }
 }
 
-fn event_happened(ev: &mut Evaluator, values: &[f64], e: &Event) -> bool {
+/// Whether event `e` happened on the last path; `metrics` are the path's
+/// metrics, reused when one of them already holds what the event needs.
+fn event_happened(ev: &mut Evaluator, values: &[f64], metrics: &[Metric], e: &Event) -> bool {
+    let mut below_zero = |party: usize, measure: Measure| {
+        let known = metrics.iter().position(|x| *x == Metric { party, measure });
+        match known.and_then(|k| ev.value(k)) {
+            Some(v) => v < 0.0,
+            None => ev.measure(party, measure, values).0 < 0.0,
+        }
+    };
     match e.what {
-        EventKind::Loss { party } => ev.measure(party, Measure::Net, values).0 < 0.0,
-        EventKind::CashNegative { party } => ev.measure(party, Measure::LowestCash, values).0 < 0.0,
+        EventKind::Loss { party } => below_zero(party, Measure::Net),
+        EventKind::CashNegative { party } => below_zero(party, Measure::LowestCash),
         EventKind::CapReached { share } => ev.outcome().cap_reached[share].is_some(),
         EventKind::TranchePaid { index } => ev.outcome().tranche_paid[index].is_some(),
         EventKind::MilestoneFired { milestone } => {
@@ -502,7 +511,7 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
                         }
                     }
                     for (e, event) in events.iter().enumerate() {
-                        f[k + e] = u8::from(event_happened(&mut w.ev, &w.values, event));
+                        f[k + e] = u8::from(event_happened(&mut w.ev, &w.values, metrics, event));
                     }
                 }
                 if let Some(bar) = &bar {

@@ -10,8 +10,8 @@ use super::super::frame::{Frame, LegendItem, Spec, Style, Swatch, YAxis};
 use super::super::palette;
 use super::super::scale::Ticks;
 use super::super::scene::Scene;
-use super::{end_gutter, end_labels, money, range, signed, subtitle, time_path};
-use super::{Cases, EndLabel, StressCharts};
+use super::{end_gutter, label_ends, money, range, signed, subtitle, time_path};
+use super::{Cases, StressCharts};
 
 /// Colours of cases, in order; they repeat past the last.
 const CASES: [RGBColor; 7] = [
@@ -90,15 +90,7 @@ pub fn chart(c: &StressCharts, k: &Cases, style: Style) -> Option<Scene> {
         frame.scene.line(points, *color, *width);
     }
     if gutter > 0.0 {
-        let labels: Vec<EndLabel> = labels
-            .into_iter()
-            .map(|(text, v, color)| EndLabel {
-                text,
-                at: frame.y(v),
-                color,
-            })
-            .collect();
-        end_labels(&mut frame, &labels);
+        label_ends(&mut frame, labels);
     }
     Some(frame.into_scene())
 }

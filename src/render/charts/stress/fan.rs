@@ -11,8 +11,8 @@ use super::super::palette::{self, Parties};
 use super::super::party_line;
 use super::super::scale::Ticks;
 use super::super::scene::{Scene, Shape};
-use super::{count, end_gutter, end_labels, money, range, sampling, signed, subtitle};
-use super::{time_path, EndLabel, Fan, Series, StressCharts};
+use super::{count, end_gutter, label_ends, money, range, sampling, signed, subtitle};
+use super::{time_path, Fan, Series, StressCharts};
 
 /// Tints of the party colour for the outer and inner bands.
 const OUTER: f64 = 0.8;
@@ -93,15 +93,7 @@ pub fn chart(c: &StressCharts, fan: &Fan, colors: &Parties, style: Style) -> Opt
     let median = path(&frame, &column(2));
     party_line(&mut frame, median, color);
     if gutter > 0.0 {
-        let labels: Vec<EndLabel> = labels
-            .into_iter()
-            .map(|(text, v, color)| EndLabel {
-                text,
-                at: frame.y(v),
-                color,
-            })
-            .collect();
-        end_labels(&mut frame, &labels);
+        label_ends(&mut frame, labels);
     }
     Some(frame.into_scene())
 }

@@ -471,6 +471,19 @@ fn end_gutter(style: &Style, texts: &[&str]) -> f64 {
 
 /// Writes `labels` right of the plot, spread apart so none overlap, with
 /// a short leader to each that had to move.
+/// Labels `(text, value, colour)` at the right end of their lines.
+fn label_ends(frame: &mut Frame, labels: Vec<(String, f64, RGBColor)>) {
+    let labels: Vec<EndLabel> = labels
+        .into_iter()
+        .map(|(text, v, color)| EndLabel {
+            text,
+            at: frame.y(v),
+            color,
+        })
+        .collect();
+    end_labels(frame, &labels);
+}
+
 fn end_labels(frame: &mut Frame, labels: &[EndLabel]) {
     let font = frame.style.legend;
     let pad = frame.style.px(22.0);
