@@ -53,3 +53,53 @@ fn a_warm_run_allocates_nothing() {
         );
     }
 }
+
+#[test]
+fn a_warm_block_of_stress_paths_allocates_nothing() {
+    // The Monte Carlo's unit of work: eight paths through the block engine
+    // and every metric (XIRR included). Once warm, another block with other
+    // values makes no heap allocation.
+    use dealsim::engine::block::LANES;
+    use dealsim::stress::block::BlockEvaluator;
+    use dealsim::stress::metric::{Measure, Metric};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let run = dealsim::Run::from_file(&path, &[]).unwrap();
+        let m = &run.model;
+        let metrics: Vec<Metric> = m
+            .deal_parties()
+            .flat_map(|(party, _)| Measure::ALL.map(|measure| Metric { party, measure }))
+            .collect();
+        let mut ev = BlockEvaluator::new(m, &run.plan, &metrics);
+        let mut cum = vec![[0.0; LANES]; m.grid.len()];
+        let mut cash = cum.clone();
+        for round in 0..2 {
+            let before = ALLOCATIONS.load(Ordering::Relaxed);
+            for lane in 0..LANES {
+                let values = ev.values_mut(lane);
+                values.copy_from_slice(&m.params.values);
+                // Other values each round: every parameter scaled a little.
+                for v in values.iter_mut() {
+                    *v *= 1.0 + 0.01 * (round * LANES + lane) as f64 / 16.0;
+                }
+            }
+            ev.eval();
+            for (party, _) in m.deal_parties() {
+                ev.series(party, &mut cum, Some(&mut cash));
+            }
+            let after = ALLOCATIONS.load(Ordering::Relaxed);
+            if round == 1 {
+                assert_eq!(
+                    after - before,
+                    0,
+                    "{}: the warm block allocated",
+                    path.display()
+                );
+            }
+        }
+    }
+}

@@ -179,3 +179,35 @@ fn a_vanishing_s_curve_ceiling_gives_finite_figures() {
     }
     assert!(run.ledger.flows.iter().all(|f| f.amount.is_finite()));
 }
+
+#[test]
+fn the_lane_irr_solver_proves_ordinary_deals_without_the_reference_solver() {
+    // -100 at the first month end, then +4 a month for 36 months, on lane l
+    // scaled by (l + 1): the same IRR on every lane. By hand, the monthly
+    // rate solves 4 (1 - (1 + r)^-36) / r = 100, annuity factor 25: r = 2.12%
+    // (at 2%: 25.49, at 2.12%: 25.00), so about 1.0212^12 - 1 = 28.7% a year.
+    // On actual dates the rate is found by xirr_days; the lane solver must
+    // agree without falling back.
+    use dealsim::engine::block::LANES;
+    use dealsim::metrics::irr::xirr_days;
+    use dealsim::metrics::lanes::LaneIrr;
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let day_end: Vec<i32> = (1..=37)
+        .map(|k| {
+            let d = start.checked_add_months(chrono::Months::new(k)).unwrap();
+            (d.pred_opt().unwrap() - start).num_days() as i32
+        })
+        .collect();
+    let flows: Vec<[f64; LANES]> = (0..37)
+        .map(|p| std::array::from_fn(|l| (l + 1) as f64 * if p == 0 { -100.0 } else { 4.0 }))
+        .collect();
+    let amounts: Vec<f64> = (0..37).map(|p| if p == 0 { -100.0 } else { 4.0 }).collect();
+    let want = xirr_days(&day_end, &amounts, None).unwrap().rate;
+    assert!((want - 0.287).abs() < 0.005, "{want}");
+    let mut solver = LaneIrr::new(day_end);
+    let found = solver.solve(&flows, |_| &[], Some(0.10));
+    for got in found {
+        assert!((got.unwrap() - want).abs() < 1e-12);
+    }
+    assert_eq!(solver.fallbacks, 0);
+}

@@ -54,6 +54,8 @@ impl Gen {
 }
 
 /// A random valid scenario as TOML, its sections' entries in an order set by `order`.
+mod common;
+
 fn scenario(seed: u64, order: u64) -> String {
     let mut g = Gen(seed);
     let period = ["month", "quarter", "year"][g.below(3) as usize];
@@ -473,6 +475,17 @@ proptest! {
     }
 
     #[test]
+    fn a_block_of_paths_agrees_with_the_scalar_evaluator(seed in any::<u64>(), moves in any::<u64>()) {
+        // Eight variants of a random deal (every parameter moved) evaluated
+        // together give what each gives alone.
+        let r = run(&scenario(seed, 0));
+        let lanes = common::perturbed_lanes(&r, moves);
+        if let Err(e) = common::block_matches_scalar(&r, &lanes) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+
+    #[test]
     fn results_do_not_depend_on_the_order_of_the_file(seed in any::<u64>(), order in any::<u64>()) {
         let a = run(&scenario(seed, 0));
         let b = run(&scenario(seed, order));
@@ -483,6 +496,66 @@ proptest! {
             for (x, y) in va.iter().zip(vb) {
                 let same = (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-9 * x.abs().max(1.0);
                 prop_assert!(same, "{}: {:?} vs {:?}", id, va, vb);
+            }
+        }
+    }
+}
+
+proptest! {
+    // Cheap cases: many of them.
+    #![proptest_config(ProptestConfig { cases: 1000, .. ProptestConfig::default() })]
+
+    #[test]
+    fn the_lane_irr_solver_agrees_with_xirr_days(seed in any::<u64>()) {
+        // Eight random flow sets on one grid of dates: investments, returns,
+        // zeros, extra sign changes and flows inside periods. Each lane's
+        // IRR (or why there is none) must be what the reference solver says.
+        use dealsim::engine::block::LANES;
+        use dealsim::metrics::irr::xirr_days;
+        use dealsim::metrics::lanes::LaneIrr;
+        let mut rng = Gen(seed);
+        let n = 2 + rng.below(40) as usize;
+        let monthly = rng.chance(0.6);
+        let mut day_end = Vec::with_capacity(n);
+        let mut day = rng.below(40) as i32;
+        for _ in 0..n {
+            day += if monthly { 28 + rng.below(4) as i32 } else { 1 + rng.below(400) as i32 };
+            day_end.push(day);
+        }
+        let mut flows = vec![[0.0; LANES]; n];
+        let mut inside: Vec<Vec<(u32, i32, f64)>> = vec![Vec::new(); LANES];
+        for l in 0..LANES {
+            let invest_until = rng.below(n as u64) as usize;
+            for (p, f) in flows.iter_mut().enumerate() {
+                let mut a = if p <= invest_until { -rng.range(0.0, 100.0) } else { rng.range(0.0, 60.0) };
+                if rng.chance(0.15) { a = -a; }
+                if rng.chance(0.1) { a = 0.0; }
+                f[l] = a;
+            }
+            for p in 0..n {
+                let prev = if p == 0 { day_end[0] - 28 } else { day_end[p - 1] };
+                if rng.chance(0.08) && day_end[p] - prev > 1 {
+                    let d = prev + 1 + rng.below((day_end[p] - prev - 1) as u64) as i32;
+                    inside[l].push((p as u32, d, -rng.range(0.0, 80.0)));
+                }
+            }
+        }
+        let guess = if rng.chance(0.8) { Some(rng.range(-0.5, 2.0)) } else { None };
+        let mut solver = LaneIrr::new(day_end.clone());
+        let found = solver.solve(&flows, |l| &inside[l], guess);
+        for l in 0..LANES {
+            let (mut days, mut amounts) = (Vec::new(), Vec::new());
+            for p in 0..n {
+                for &(q, d, a) in &inside[l] {
+                    if q as usize == p { days.push(d); amounts.push(a); }
+                }
+                if flows[p][l] != 0.0 { days.push(day_end[p]); amounts.push(flows[p][l]); }
+            }
+            let want = xirr_days(&days, &amounts, guess).map(|r| r.rate);
+            match (found[l], want) {
+                (Ok(a), Ok(b)) => prop_assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "lane {}: {} vs {} on {:?} {:?}", l, a, b, days, amounts),
+                (Err(a), Err(b)) => prop_assert_eq!(a.code(), b.code()),
+                (a, b) => prop_assert!(false, "lane {}: {:?} vs {:?} on {:?} {:?}", l, a, b, days, amounts),
             }
         }
     }

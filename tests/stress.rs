@@ -609,3 +609,38 @@ fn goal_seek_says_where_a_metric_jumps_instead_of_guessing() {
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("it jumps from"), "{out}");
 }
+
+mod common;
+
+#[test]
+fn the_block_evaluator_matches_the_scalar_one_on_every_shipped_scenario() {
+    // Eight paths at a time must give what one path at a time gives: every
+    // measure of every party, the fans' series and the events, on the
+    // shipped scenarios' own stress draws and on every parameter moved.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let r = Run::from_file(&path, &[]).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if let Some(spec) = &r.model.stress {
+            let opts = Options::of(spec);
+            for first in [0u64, 8, 4096] {
+                let lanes: Vec<Vec<f64>> = (first..first + 8)
+                    .map(|p| monte_carlo::path_values(&r.model, spec, &opts, p).unwrap())
+                    .collect();
+                if let Err(e) = common::block_matches_scalar(&r, &lanes) {
+                    panic!("{name}, paths {first}..: {e}");
+                }
+            }
+        }
+        for seed in 0..6 {
+            let lanes = common::perturbed_lanes(&r, seed);
+            if let Err(e) = common::block_matches_scalar(&r, &lanes) {
+                panic!("{name}, perturbed seed {seed}: {e}");
+            }
+        }
+    }
+}

@@ -118,17 +118,32 @@ pub fn stress(file: &Path, options: &StressOptions, color: bool) -> Result<(), E
     }
     let staging = Staging::new(&target).map_err(Error::Output)?;
     let dir = staging.path();
-    std::fs::write(dir.join("stress.json"), out::to_json(&model, &results))
-        .map_err(|e| Error::Output(e.to_string()))?;
-    out::write_tables(&model, &results, dir).map_err(Error::Output)?;
-    out::charts(
-        &model,
-        &results,
-        &dir.join("charts"),
-        options.size,
-        options.formats,
-    )
-    .map_err(Error::Output)?;
+    // Tables and charts read the same results and write different files:
+    // side by side. The tables get a thread of their own rather than a
+    // rayon task: polars runs its work on its own pool, and a rayon worker
+    // waiting for that would pick up chart tasks meanwhile.
+    let (tables, charts) = std::thread::scope(|s| {
+        let tables = s.spawn(|| -> Result<(), Error> {
+            std::fs::write(dir.join("stress.json"), out::to_json(&model, &results))
+                .map_err(|e| Error::Output(e.to_string()))?;
+            out::write_tables(&model, &results, dir).map_err(Error::Output)?;
+            Ok(())
+        });
+        let charts = out::charts(
+            &model,
+            &results,
+            &dir.join("charts"),
+            options.size,
+            options.formats,
+        )
+        .map_err(Error::Output);
+        let tables = tables
+            .join()
+            .unwrap_or_else(|_| Err(Error::Output("writing the tables failed".into())));
+        (tables, charts)
+    });
+    tables?;
+    charts?;
     let written = staging.commit().map_err(Error::Output)?;
     if !options.quiet {
         emit(&out::to_text(&model, &results));

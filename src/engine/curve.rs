@@ -145,7 +145,7 @@ fn exps(c: f64, bounds: &[f64], gaps: &[u32], out: &mut [f64]) {
 /// ceiling; kept there when `K / R0` underflows (a ceiling of 1e-300), so
 /// `ln(1 + A e^(-s t))` stays finite.
 #[inline]
-fn s_curve_a(ceiling: f64, run_rate: f64) -> f64 {
+pub(crate) fn s_curve_a(ceiling: f64, run_rate: f64) -> f64 {
     (ceiling / run_rate - 1.0).max(-1.0 + 1e-12)
 }
 

@@ -5,8 +5,9 @@
 //! [`run`] then evaluates the deal for one set of parameter values, period by
 //! period, writing every [`Flow`] into a [`Sink`] and the events (milestones
 //! fired, tranches paid, caps reached, credits drawn) into a reusable
-//! [`Outcome`]. Nothing in the period step allocates or does I/O, so the same
-//! function serves a single `dealsim run` and a million stress paths.
+//! [`Outcome`]. Nothing in the period step allocates or does I/O.
+//! [`block::Block`] runs the same steps on a block of paths at once, holding
+//! only what metrics need: that is what a stress's million paths run.
 //!
 //! Order inside a period (see `docs/conventions.md`):
 //! 1. one-off payments and tranches due on a date (fixed, or a milestone's
@@ -18,6 +19,7 @@
 //!    their tranches are paid on that date;
 //! 6. credits past their expiry lapse; at the last period, terminal values.
 
+pub mod block;
 pub mod curve;
 pub mod ledger;
 
@@ -37,6 +39,9 @@ pub struct Plan {
     pub outside_share: Vec<f64>,
     /// `share_window[s * periods + p]`: the part of period p (in years) inside revenue share s.
     share_window: Vec<Option<(f64, f64)>>,
+    /// Whether revenue share s covers all of period p (`[s * periods + p]`):
+    /// its base is then the period's revenue, already computed.
+    share_full: Vec<bool>,
     /// Credit pools serving each commitment, in draw order (earliest expiry first).
     credit_pools: Vec<Vec<usize>>,
     /// The (buyer, provider) pair index of each commitment.
@@ -70,12 +75,14 @@ impl Plan {
             outside_share.push((1.0 - inside).max(0.0));
         }
         let mut share_window = vec![None; m.revenue_shares.len() * n];
+        let mut share_full = vec![false; m.revenue_shares.len() * n];
         for (s, rs) in m.revenue_shares.iter().enumerate() {
             for (p, per) in m.grid.periods.iter().enumerate() {
                 let lo = per.start.max(rs.start);
                 let hi = per.end.min(rs.end);
                 if lo <= hi {
                     share_window[s * n + p] = Some((m.grid.years(lo), m.grid.years_end_of(hi)));
+                    share_full[s * n + p] = lo == per.start && hi == per.end;
                 }
             }
         }
@@ -141,6 +148,7 @@ impl Plan {
             weights,
             outside_share,
             share_window,
+            share_full,
             credit_pools,
             pair_of,
             pairs,
@@ -454,7 +462,11 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
             let Some(r) = plan.revenue_of[rs.payer] else {
                 continue;
             };
-            let base = curve::revenue_between(&m.revenues[r], v, a, b);
+            let base = if plan.share_full[s * plan.periods + p] {
+                out.revenue[rs.payer]
+            } else {
+                curve::revenue_between(&m.revenues[r], v, a, b)
+            };
             let mut due = rs.rate.of(v) * base;
             if let Some(cap) = rs.cap {
                 // Pay up to the cap; the period that reaches it pays the remainder.
@@ -576,6 +588,34 @@ fn pay_tranche<S: Sink>(
     }
 }
 
+/// What `exit` values its company at on the horizon (the last period
+/// `last`), or `None` for a revenue multiple of a company without revenue.
+pub(crate) fn exit_value(
+    m: &Model,
+    plan: &Plan,
+    exit: &crate::model::Exit,
+    v: &[f64],
+    last: &crate::model::Period,
+) -> Option<f64> {
+    Some(match exit.value {
+        ExitValue::Valuation(p) => p.of(v),
+        ExitValue::Multiple { multiple, basis } => {
+            let rev = &m.revenues[plan.revenue_of[exit.company]?];
+            let base = match basis {
+                Basis::RunRate => curve::run_rate(rev, v, last.t1),
+                Basis::Ttm => {
+                    let from = (last.t1 - 1.0).max(0.0);
+                    curve::revenue_between(rev, v, from, last.t1) / (last.t1 - from)
+                }
+                Basis::LastPeriod => {
+                    curve::revenue_between(rev, v, last.t0, last.t1) * 365.0 / last.days as f64
+                }
+            };
+            multiple.of(v) * base
+        }
+    })
+}
+
 fn terminal_values<S: Sink>(
     m: &Model,
     plan: &Plan,
@@ -589,25 +629,8 @@ fn terminal_values<S: Sink>(
         return;
     };
     for (x, exit) in m.exits.iter().enumerate() {
-        let value = match exit.value {
-            ExitValue::Valuation(p) => p.of(v),
-            ExitValue::Multiple { multiple, basis } => {
-                let Some(r) = plan.revenue_of[exit.company] else {
-                    continue;
-                };
-                let rev = &m.revenues[r];
-                let base = match basis {
-                    Basis::RunRate => curve::run_rate(rev, v, last.t1),
-                    Basis::Ttm => {
-                        let from = (last.t1 - 1.0).max(0.0);
-                        curve::revenue_between(rev, v, from, last.t1) / (last.t1 - from)
-                    }
-                    Basis::LastPeriod => {
-                        curve::revenue_between(rev, v, last.t0, last.t1) * 365.0 / last.days as f64
-                    }
-                };
-                multiple.of(v) * base
-            }
+        let Some(value) = exit_value(m, plan, exit, v, last) else {
+            continue;
         };
         // One flow per investor holding the company, summing its investments.
         for (i, inv) in m.investments.iter().enumerate() {

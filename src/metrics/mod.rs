@@ -16,6 +16,7 @@
 //!   version counts compute revenue x gross margin.
 
 pub mod irr;
+pub mod lanes;
 pub mod root;
 pub mod table;
 

@@ -35,6 +35,8 @@ macro_rules! table {
 /// Rows per Parquet row group of `paths.parquet`: bounds the memory of a
 /// million-path write.
 const PATH_BATCH: usize = 128 * 1024;
+/// Rows turned into columns together when `paths.parquet` is written.
+const TILE: usize = 512;
 
 fn value_json(v: &Value) -> Json {
     match v {
@@ -169,6 +171,7 @@ fn monte_carlo_json(m: &Model, mc: &MonteCarlo) -> Json {
             "probability": p.estimate.value,
             "se": p.estimate.se,
         })).collect::<Vec<_>>(),
+        "fan_paths": mc.fan_paths,
         "fans": mc.fans.iter().map(|f| json!({
             "party": m.parties[f.party].id,
             "series": series_name(f.series),
@@ -394,66 +397,85 @@ fn fans_frame(m: &Model, mc: &MonteCarlo) -> PolarsResult<DataFrame> {
 
 /// `paths.parquet`: path, drivers, metrics (null when undefined, with a
 /// `<metric>.undefined` reason column when any path lacks a value), events.
+///
+/// Written [`PATH_BATCH`] rows at a time (one row group each), so memory
+/// stays bounded.
 fn write_paths(m: &Model, mc: &MonteCarlo, path: &Path) -> Result<(), String> {
     let n = mc.paths as usize;
-    let (d, k, e) = (mc.drivers.len(), mc.metrics.len(), mc.events.len());
+    let k = mc.metrics.len();
     let width = mc.width();
-    let fw = k + e;
+    let fw = k + mc.events.len();
     let with_reason: Vec<bool> = mc.metrics.iter().map(|s| !s.undefined.is_empty()).collect();
     let names: Vec<String> = mc.metrics.iter().map(|s| s.metric.name(m)).collect();
     let frame = |lo: usize, hi: usize| -> PolarsResult<DataFrame> {
+        // Rows to columns a tile of rows at a time: the tile stays in cache
+        // while each column takes its values from it.
+        let len = hi - lo;
+        let mut values: Vec<Vec<f64>> = (0..width).map(|_| Vec::with_capacity(len)).collect();
+        let mut events: Vec<Vec<bool>> =
+            mc.events.iter().map(|_| Vec::with_capacity(len)).collect();
+        for t in (lo..hi).step_by(TILE) {
+            let end = (t + TILE).min(hi);
+            let tile = &mc.rows[t * width..end * width];
+            for (c, column) in values.iter_mut().enumerate() {
+                column.extend(tile.chunks_exact(width).map(|row| row[c]));
+            }
+            let tile = &mc.flags[t * fw..end * fw];
+            for (j, column) in events.iter_mut().enumerate() {
+                column.extend(tile.chunks_exact(fw).map(|flags| flags[k + j] == 1));
+            }
+        }
+        let mut values = values.into_iter();
         let mut cols = vec![Column::new(
             "path".into(),
             (lo as u64..hi as u64).collect::<Vec<u64>>(),
         )];
-        for (i, dr) in mc.drivers.iter().enumerate() {
-            cols.push(Column::new(
-                dr.address.as_str().into(),
-                (lo..hi)
-                    .map(|p| mc.rows[p * width + i])
-                    .collect::<Vec<f64>>(),
-            ));
+        for (dr, column) in mc.drivers.iter().zip(values.by_ref()) {
+            cols.push(Column::new(dr.address.as_str().into(), column));
         }
-        for kk in 0..k {
+        for (kk, column) in values.enumerate() {
+            let name = names[kk].as_str().into();
+            if !with_reason[kk] {
+                // Defined on every path: no nulls to mark.
+                cols.push(Column::new(name, column));
+                continue;
+            }
             cols.push(Column::new(
-                names[kk].as_str().into(),
+                name,
                 (lo..hi)
                     .map(|p| mc.value(p, kk).ok())
                     .collect::<Vec<Option<f64>>>(),
             ));
-            if with_reason[kk] {
-                cols.push(Column::new(
-                    format!("{}.undefined", names[kk]).into(),
-                    (lo..hi)
-                        .map(|p| mc.value(p, kk).err().map(Why::code))
-                        .collect::<Vec<_>>(),
-                ));
-            }
-        }
-        for (j, ev) in mc.events.iter().enumerate() {
             cols.push(Column::new(
-                ev.id.as_str().into(),
+                format!("{}.undefined", names[kk]).into(),
                 (lo..hi)
-                    .map(|p| mc.flags[p * fw + k + j] == 1)
-                    .collect::<Vec<bool>>(),
+                    .map(|p| mc.value(p, kk).err().map(Why::code))
+                    .collect::<Vec<_>>(),
             ));
         }
-        let _ = d;
+        for (ev, column) in mc.events.iter().zip(events) {
+            // Packed 64 flags at a time (`Column::new` takes them one by one).
+            let bits = BooleanChunked::from_bitmap(ev.id.as_str().into(), column.into());
+            cols.push(bits.into_column());
+        }
         DataFrame::new_infer_height(cols)
     };
     let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let first = frame(0, n.min(PATH_BATCH)).map_err(err)?;
+    let mut batch = frame(0, n.min(PATH_BATCH)).map_err(err)?;
+    // Snappy: zstd makes the file ~12% smaller but takes twice as long to
+    // write, and a million paths are mostly incompressible doubles.
     let mut writer = ParquetWriter::new(file)
-        .batched(first.schema())
+        .with_compression(ParquetCompression::Snappy)
+        .batched(batch.schema())
         .map_err(err)?;
-    writer.write_batch(&first).map_err(err)?;
-    drop(first);
-    let mut lo = PATH_BATCH;
-    while lo < n {
+    let mut lo = batch.height();
+    loop {
+        writer.write_batch(&batch).map_err(err)?;
+        if lo >= n {
+            break;
+        }
         let hi = (lo + PATH_BATCH).min(n);
-        writer
-            .write_batch(&frame(lo, hi).map_err(err)?)
-            .map_err(err)?;
+        batch = frame(lo, hi).map_err(err)?;
         lo = hi;
     }
     writer.finish().map_err(err)?;

@@ -97,6 +97,23 @@ impl Fan {
         }
     }
 
+    /// Counts each period's value of the lanes in `counted`, from series
+    /// held per period and lane (`values[p][lane]`).
+    pub fn add_lanes<const L: usize>(
+        &mut self,
+        ranges: &Ranges,
+        values: &[[f64; L]],
+        counted: &[bool; L],
+    ) {
+        for (p, lanes) in values.iter().enumerate() {
+            for (l, &v) in lanes.iter().enumerate() {
+                if counted[l] {
+                    self.add_one(ranges, p, v);
+                }
+            }
+        }
+    }
+
     #[inline]
     fn add_one(&mut self, ranges: &Ranges, p: usize, v: f64) {
         let x = (v - ranges.lo[p]) * ranges.per_unit[p];

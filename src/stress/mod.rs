@@ -14,12 +14,17 @@
 //! - [`sampling`]: uniforms per path (plain Monte Carlo, Latin hypercube,
 //!   Sobol), correlated through a Gaussian copula, reproducible per path;
 //! - [`path`]: one evaluation, allocation-free, with its metrics;
+//! - [`block`]: the same for a block of paths at once, on the block engine:
+//!   what the Monte Carlo runs;
 //! - [`monte_carlo`]: N paths in parallel, statistics with standard errors;
+//! - [`estimate`]: those statistics, read from the paths' rows;
 //! - [`fan`]: per-period percentiles in bounded memory;
 //! - [`sensitivity`]: tornadoes, grids and named cases;
 //! - [`solve`]: goal seek on a metric or a Monte Carlo statistic of it.
 
+pub mod block;
 pub mod distribution;
+pub mod estimate;
 pub mod fan;
 pub mod metric;
 pub mod monte_carlo;

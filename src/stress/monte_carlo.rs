@@ -7,11 +7,14 @@
 //! 2. Each driver turns its uniform into a value by its distribution's
 //!    inverse CDF, brought back inside the parameter's range (a normal
 //!    margin can draw 1.02; months are rounded) and counted when it is.
-//! 3. Paths are evaluated in fixed chunks of [`CHUNK`] on rayon's threads.
-//!    Each path's drivers, metrics and events are written to its own row;
-//!    the per-period fans are histograms whose counts add up. Nothing depends
-//!    on which thread did what, so a seed gives bit-identical results on 1 or
-//!    16 threads.
+//! 3. Paths are evaluated in fixed chunks of [`CHUNK`] on rayon's threads,
+//!    [`LANES`] at a time by a [`BlockEvaluator`] (the first [`PILOT`] paths
+//!    also by the one-path [`Evaluator`], to set the fans' ranges). Each
+//!    path's drivers, metrics and events are written to its own row; the
+//!    per-period fans are histograms whose counts add up, over every path up
+//!    to [`FAN_PATHS`] and an evenly spaced subsample beyond. Nothing
+//!    depends on which thread did what, so a seed gives bit-identical
+//!    results on 1 or 16 threads.
 //! 4. Statistics are then read from the rows in path order: means, exact
 //!    percentiles, probabilities, undefined IRRs counted by reason.
 //!
@@ -29,11 +32,14 @@ use rayon::prelude::*;
 use crate::engine::Plan;
 use crate::model::{Model, When};
 
+use super::block::BlockEvaluator;
+use super::estimate;
 use super::fan::{Fan, Ranges};
 use super::metric::{Measure, Metric};
 use super::path::{Evaluator, Why};
 use super::sampling::{Method, Sampler};
 use super::spec::{Driver, Spec};
+use crate::engine::block::{Lanes, LANES};
 
 /// Paths per chunk: the unit of parallel work and of progress.
 pub const CHUNK: usize = 1024;
@@ -41,8 +47,6 @@ pub const CHUNK: usize = 1024;
 const PILOT: usize = 1024;
 /// Percentiles reported per metric.
 pub const PERCENTILES: [f64; 9] = [0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99];
-/// Bins of a metric's histogram (for its chart).
-const HISTOGRAM_BINS: usize = 60;
 /// Batches for the SE of percentiles under plain Monte Carlo.
 const BATCHES: u32 = 16;
 
@@ -173,6 +177,8 @@ pub struct MonteCarlo {
     pub metrics: Vec<MetricStats>,
     pub probabilities: Vec<Probability>,
     pub fans: Vec<FanStats>,
+    /// Paths the fans count (all up to [`FAN_PATHS`], a subsample beyond).
+    pub fan_paths: u64,
     /// Per path: drivers then metrics, `paths x (drivers + metrics)`.
     pub rows: Vec<f64>,
     /// Per path: each metric's [`Why`] (0 when defined, else 1 + its index
@@ -308,23 +314,16 @@ fn fan_series(m: &Model) -> Vec<(usize, Series)> {
     out
 }
 
-/// Per-thread state of the path loop.
+/// Per-thread state of the path loop: a block evaluator and the thread's
+/// share of the fans.
 struct Worker<'a> {
-    ev: Evaluator<'a>,
+    ev: BlockEvaluator<'a>,
     u: Vec<f64>,
-    values: Vec<f64>,
-    cum: Vec<f64>,
-    cash: Vec<f64>,
+    cum: Vec<Lanes>,
+    cash: Vec<Lanes>,
     fans: Vec<Fan>,
     clamped: Vec<u64>,
-    /// Series of the last paths not yet counted in the fans,
-    /// `[(series * periods + p) * FAN_BLOCK + lane]`.
-    pending: Vec<f64>,
-    lanes: usize,
 }
-
-/// Paths whose series are counted into the fans together.
-const FAN_BLOCK: usize = 256;
 
 impl<'a> Worker<'a> {
     fn new(
@@ -336,85 +335,98 @@ impl<'a> Worker<'a> {
     ) -> Worker<'a> {
         let n = m.grid.len();
         Worker {
-            ev: Evaluator::new(m, plan, metrics),
+            ev: BlockEvaluator::new(m, plan, metrics),
             u: vec![0.0; dims],
-            values: m.params.values.clone(),
-            cum: vec![0.0; n],
-            cash: vec![0.0; n],
+            cum: vec![[0.0; LANES]; n],
+            cash: vec![[0.0; LANES]; n],
             fans: (0..series).map(|_| Fan::new(n)).collect(),
             clamped: vec![0; dims],
-            pending: vec![0.0; series * n * FAN_BLOCK],
-            lanes: 0,
         }
     }
 
-    /// Keeps the last path's series for the fans; counts them every
-    /// [`FAN_BLOCK`] paths.
-    fn keep_series(&mut self, series: &[(usize, Series)], ranges: &[Ranges]) {
-        let n = self.cum.len();
-        let lane = self.lanes;
-        for (s, &which) in series.iter().enumerate() {
-            self.fill_series(which);
-            let values = if which.1 == Series::Cash {
+    /// Evaluates paths `first..first + count` (at most [`LANES`]); the
+    /// lanes past `count` run the base case and are ignored.
+    fn eval(&mut self, m: &Model, sampler: &Sampler, drivers: &[Driver], first: u64, count: usize) {
+        for lane in 0..LANES {
+            let values = self.ev.values_mut(lane);
+            values.copy_from_slice(&m.params.values);
+            if lane < count {
+                sampler.uniforms(first + lane as u64, &mut self.u);
+                apply(m, drivers, &self.u, values, &mut self.clamped);
+            }
+        }
+        self.ev.eval();
+    }
+
+    /// Counts the series of the lanes in `counted` into the fans.
+    fn count_series(
+        &mut self,
+        series: &[(usize, Series)],
+        ranges: &[Ranges],
+        counted: &[bool; LANES],
+    ) {
+        for (s, &(party, what)) in series.iter().enumerate() {
+            let cash = (what == Series::Cash).then_some(&mut self.cash[..]);
+            self.ev.series(party, &mut self.cum, cash);
+            let values = if what == Series::Cash {
                 &self.cash
             } else {
                 &self.cum
             };
-            for (p, &v) in values.iter().enumerate() {
-                self.pending[(s * n + p) * FAN_BLOCK + lane] = v;
-            }
+            self.fans[s].add_lanes(&ranges[s], values, counted);
         }
-        self.lanes += 1;
-        if self.lanes == FAN_BLOCK {
-            self.count_series(ranges);
-        }
-    }
-
-    fn count_series(&mut self, ranges: &[Ranges]) {
-        let n = self.cum.len();
-        for (s, fan) in self.fans.iter_mut().enumerate() {
-            for p in 0..n {
-                let at = (s * n + p) * FAN_BLOCK;
-                fan.add_column(&ranges[s], p, &self.pending[at..at + self.lanes]);
-            }
-        }
-        self.lanes = 0;
-    }
-
-    /// Evaluates `path`: its uniforms, values and run.
-    fn eval(&mut self, m: &Model, sampler: &Sampler, drivers: &[Driver], path: u64) {
-        sampler.uniforms(path, &mut self.u);
-        self.values.copy_from_slice(&m.params.values);
-        apply(m, drivers, &self.u, &mut self.values, &mut self.clamped);
-        self.ev.eval(&self.values);
-    }
-
-    /// Writes the last path's series into `self.cum` (cumulative net) and,
-    /// for a cash series, `self.cash`.
-    fn fill_series(&mut self, (party, what): (usize, Series)) {
-        let cash = (what == Series::Cash).then_some(&mut self.cash[..]);
-        self.ev.series(party, &self.values, &mut self.cum, cash);
     }
 }
 
-/// Whether event `e` happened on the last path; `metrics` are the path's
-/// metrics, reused when one of them already holds what the event needs.
-fn event_happened(ev: &mut Evaluator, values: &[f64], metrics: &[Metric], e: &Event) -> bool {
+/// Whether event `e` happened on each lane of the last block; `metrics`
+/// are the block's metrics, reused when one holds what the event needs.
+fn event_happened(ev: &mut BlockEvaluator, metrics: &[Metric], e: &Event) -> [bool; LANES] {
     let mut below_zero = |party: usize, measure: Measure| {
         let known = metrics.iter().position(|x| *x == Metric { party, measure });
-        match known.and_then(|k| ev.value(k)) {
-            Some(v) => v < 0.0,
-            None => ev.measure(party, measure, values).0 < 0.0,
-        }
+        let (values, why) = match known {
+            Some(k) => {
+                let mut v = [0.0; LANES];
+                let mut w = [None; LANES];
+                for l in 0..LANES {
+                    match ev.value(k, l) {
+                        Ok(x) => v[l] = x,
+                        Err(y) => w[l] = Some(y),
+                    }
+                }
+                (v, w)
+            }
+            None => ev.measure(party, measure),
+        };
+        std::array::from_fn(|l| why[l].is_none() && values[l] < 0.0)
     };
     match e.what {
-        EventKind::Loss { party } => below_zero(party, Measure::Net),
-        EventKind::CashNegative { party } => below_zero(party, Measure::LowestCash),
-        EventKind::CapReached { share } => ev.outcome().cap_reached[share].is_some(),
-        EventKind::TranchePaid { index } => ev.outcome().tranche_paid[index].is_some(),
+        EventKind::Loss { party } => return below_zero(party, Measure::Net),
+        EventKind::CashNegative { party } => return below_zero(party, Measure::LowestCash),
+        _ => {}
+    }
+    let b = ev.block();
+    match e.what {
+        EventKind::Loss { .. } | EventKind::CashNegative { .. } => [false; LANES],
+        EventKind::CapReached { share } => std::array::from_fn(|l| b.cap_reached(share, l)),
+        EventKind::TranchePaid { index } => std::array::from_fn(|l| b.tranche_paid(index, l)),
         EventKind::MilestoneFired { milestone } => {
-            ev.outcome().milestone_fired[milestone].is_some()
+            std::array::from_fn(|l| b.milestone_fired(milestone, l))
         }
+    }
+}
+
+/// Paths whose series the fans count, at most: beyond it the fans count an
+/// evenly spaced subsample (every `stride`-th path, `stride` odd so that
+/// every Latin hypercube and Sobol replicate is represented). A percentile
+/// from 131,072 paths is within a fraction of a bin of the full one.
+pub const FAN_PATHS: u64 = 131_072;
+
+/// Every how many paths the fans count one.
+pub fn fan_stride(paths: u64) -> u64 {
+    if paths <= FAN_PATHS {
+        1
+    } else {
+        paths.div_ceil(FAN_PATHS) | 1
     }
 }
 
@@ -457,17 +469,19 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
     // Pilot: the first paths set each fan's histogram range.
     let pilot_n = n.min(PILOT);
     let ranges: Vec<Ranges> = {
-        let mut w = Worker::new(m, plan, &[], dims, 0);
+        let mut ev = Evaluator::new(m, plan, &[]);
+        let (mut u, mut values) = (vec![0.0; dims], m.params.values.clone());
+        let mut clamped = vec![0; dims];
+        let (mut cum, mut cash) = (vec![0.0; periods], vec![0.0; periods]);
         let mut pilot = vec![Vec::with_capacity(pilot_n * periods); series.len()];
         for path in 0..pilot_n {
-            w.eval(m, &sampler, &spec.drivers, path as u64);
-            for (s, &which) in series.iter().enumerate() {
-                w.fill_series(which);
-                pilot[s].extend_from_slice(if which.1 == Series::Cash {
-                    &w.cash
-                } else {
-                    &w.cum
-                });
+            sampler.uniforms(path as u64, &mut u);
+            values.copy_from_slice(&m.params.values);
+            apply(m, &spec.drivers, &u, &mut values, &mut clamped);
+            ev.eval(&values);
+            for (s, &(party, what)) in series.iter().enumerate() {
+                ev.series(party, &values, &mut cum, Some(&mut cash));
+                pilot[s].extend_from_slice(if what == Series::Cash { &cash } else { &cum });
             }
         }
         pilot
@@ -480,6 +494,7 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
     let fw = k + events.len();
     let mut rows = vec![0.0; n * width];
     let mut flags = vec![0u8; n * fw.max(1)];
+    let stride = fan_stride(opts.paths);
     let bar = progress_bar(opts.paths, opts.progress);
     let (fans, clamped) = rows
         .par_chunks_mut(CHUNK * width)
@@ -489,41 +504,53 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
             || Worker::new(m, plan, metrics, dims, series.len()),
             |mut w, (c, (rows, flags))| {
                 let first = c * CHUNK;
-                for (j, row) in rows.chunks_mut(width).enumerate() {
-                    let path = (first + j) as u64;
-                    w.eval(m, &sampler, &spec.drivers, path);
-                    w.keep_series(&series, &ranges);
-                    for (i, d) in spec.drivers.iter().enumerate() {
-                        row[i] = w.values[d.param.ix()];
+                let count = rows.len() / width;
+                for block in (0..count).step_by(LANES) {
+                    let lanes = LANES.min(count - block);
+                    let path0 = (first + block) as u64;
+                    w.eval(m, &sampler, &spec.drivers, path0, lanes);
+                    let counted: [bool; LANES] = std::array::from_fn(|l| {
+                        l < lanes && (path0 + l as u64).is_multiple_of(stride)
+                    });
+                    if counted.iter().any(|&c| c) {
+                        w.count_series(&series, &ranges, &counted);
                     }
-                    let f = &mut flags[j * fw..(j + 1) * fw];
-                    for kk in 0..k {
-                        match w.ev.why(kk) {
-                            None => {
-                                row[dims + kk] = w.ev.value(kk).unwrap_or(0.0);
-                                f[kk] = 0;
-                            }
-                            Some(why) => {
-                                row[dims + kk] = f64::NAN;
-                                f[kk] =
-                                    1 + Why::ALL.iter().position(|x| *x == why).unwrap_or(0) as u8;
+                    for l in 0..lanes {
+                        let j = block + l;
+                        let row = &mut rows[j * width..(j + 1) * width];
+                        let values = w.ev.values(l);
+                        for (i, d) in spec.drivers.iter().enumerate() {
+                            row[i] = values[d.param.ix()];
+                        }
+                        let f = &mut flags[j * fw..(j + 1) * fw];
+                        for kk in 0..k {
+                            match w.ev.value(kk, l) {
+                                Ok(v) => {
+                                    row[dims + kk] = v;
+                                    f[kk] = 0;
+                                }
+                                Err(why) => {
+                                    row[dims + kk] = f64::NAN;
+                                    f[kk] = 1
+                                        + Why::ALL.iter().position(|x| *x == why).unwrap_or(0)
+                                            as u8;
+                                }
                             }
                         }
                     }
                     for (e, event) in events.iter().enumerate() {
-                        f[k + e] = u8::from(event_happened(&mut w.ev, &w.values, metrics, event));
+                        let hit = event_happened(&mut w.ev, metrics, event);
+                        for l in 0..lanes {
+                            flags[(block + l) * fw + k + e] = u8::from(hit[l]);
+                        }
                     }
                 }
                 if let Some(bar) = &bar {
-                    bar.inc((rows.len() / width) as u64);
+                    bar.inc(count as u64);
                 }
                 w
             },
         )
-        .map(|mut w| {
-            w.count_series(&ranges);
-            w
-        })
         .map(|w| (w.fans, w.clamped))
         .reduce(
             || {
@@ -561,74 +588,45 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
     };
     let group_of = |path: usize| replicate(path).unwrap_or(path as u32 % groups);
 
+    let base_metric: Vec<Option<f64>> = (0..k).map(|kk| base_ev.value(kk)).collect();
+    let summary = estimate::summarise(
+        &estimate::Rows {
+            values: &rows,
+            flags: &flags,
+            paths: n,
+            drivers: dims,
+            metrics: k,
+            events: events.len(),
+        },
+        metrics,
+        &base_metric,
+        groups,
+        group_of,
+        opts.method,
+    );
     let drivers = spec
         .drivers
         .iter()
+        .zip(summary.drivers)
         .enumerate()
-        .map(|(i, d)| {
-            let col: Vec<f64> = (0..n).map(|p| rows[p * width + i]).collect();
-            let (mean, sd, min, max) = moments(&col);
-            DriverStats {
-                address: d.address.clone(),
-                dist: d.dist.describe(),
-                mean,
-                sd,
-                min,
-                max,
-                clamped: clamped[i],
-            }
+        .map(|(i, (d, (mean, sd, min, max)))| DriverStats {
+            address: d.address.clone(),
+            dist: d.dist.describe(),
+            mean,
+            sd,
+            min,
+            max,
+            clamped: clamped[i],
         })
         .collect();
-
-    // Metrics are independent of each other: one per core.
-    let base_metric: Vec<Option<f64>> = (0..k).map(|kk| base_ev.value(kk)).collect();
-    let metric_stats = (0..k)
-        .into_par_iter()
-        .map(|kk| {
-            let mut why_counts: Vec<(Why, u64)> = Why::ALL.iter().map(|&w| (w, 0)).collect();
-            let mut vals = Vec::with_capacity(n);
-            let mut grp = Vec::with_capacity(n);
-            for p in 0..n {
-                match flags[p * fw + kk] {
-                    0 => {
-                        vals.push(rows[p * width + dims + kk]);
-                        grp.push(group_of(p));
-                    }
-                    w => why_counts[w as usize - 1].1 += 1,
-                }
-            }
-            why_counts.retain(|x| x.1 > 0);
-            let metric = metrics[kk];
-            let be = metric.measure.break_even();
-            let stats = describe(&vals, &grp, groups, opts.method, be);
-            MetricStats {
-                metric,
-                base: base_metric[kk],
-                defined: vals.len() as u64,
-                undefined: why_counts,
-                ..stats
-            }
-        })
-        .collect();
-
+    let metric_stats = summary.metrics;
     let probabilities = events
         .iter()
-        .enumerate()
-        .map(|(e, event)| {
-            let (mut hits, mut by_group) = (0u64, vec![(0u64, 0u64); groups as usize]);
-            for p in 0..n {
-                let hit = u64::from(flags[p * fw + k + e]);
-                hits += hit;
-                let g = &mut by_group[group_of(p) as usize];
-                g.0 += hit;
-                g.1 += 1;
-            }
-            let estimate = probability(hits, n as u64, &by_group, opts.method);
-            Probability {
-                id: event.id.clone(),
-                label: event.label.clone(),
-                estimate,
-            }
+        .zip(summary.events)
+        .map(|(event, estimate)| Probability {
+            id: event.id.clone(),
+            label: event.label.clone(),
+            estimate,
         })
         .collect();
 
@@ -661,6 +659,11 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
         metrics: metric_stats,
         probabilities,
         fans,
+        fan_paths: if n == 0 {
+            0
+        } else {
+            (n as u64 - 1) / stride + 1
+        },
         rows,
         flags,
         events,
@@ -678,198 +681,6 @@ fn progress_bar(paths: u64, wanted: bool) -> Option<indicatif::ProgressBar> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)
-}
-
-/// A share of paths with its standard error: `sqrt(p (1 - p) / n)` for
-/// plain Monte Carlo, the spread over replicates otherwise.
-fn probability(hits: u64, n: u64, by_group: &[(u64, u64)], method: Method) -> Estimate {
-    if n == 0 {
-        return Estimate {
-            value: 0.0,
-            se: 0.0,
-        };
-    }
-    let p = hits as f64 / n as f64;
-    let se = match method {
-        Method::MonteCarlo => (p * (1.0 - p) / n as f64).sqrt(),
-        _ => spread(
-            by_group
-                .iter()
-                .filter(|g| g.1 > 0)
-                .map(|g| g.0 as f64 / g.1 as f64),
-        ),
-    };
-    Estimate { value: p, se }
-}
-
-/// Mean, sd (n - 1), min and max; zeros for no values.
-fn moments(values: &[f64]) -> (f64, f64, f64, f64) {
-    let n = values.len() as f64;
-    if values.is_empty() {
-        return (0.0, 0.0, 0.0, 0.0);
-    }
-    let (mut sum, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
-    for &v in values {
-        sum += v;
-        min = min.min(v);
-        max = max.max(v);
-    }
-    let mean = sum / n;
-    let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
-    let sd = if n > 1.0 {
-        (ss / (n - 1.0)).sqrt()
-    } else {
-        0.0
-    };
-    (mean, sd, min, max)
-}
-
-/// A mean with its standard error.
-fn mean_estimate(values: &[f64], group: &[u32], groups: u32, method: Method) -> Estimate {
-    let n = values.len() as f64;
-    if values.is_empty() {
-        return Estimate {
-            value: 0.0,
-            se: 0.0,
-        };
-    }
-    let (mean, sd, _, _) = moments(values);
-    let se = match method {
-        Method::MonteCarlo => sd / n.sqrt(),
-        _ => {
-            let (mut sums, mut counts) = (vec![0.0; groups as usize], vec![0.0; groups as usize]);
-            for (v, &g) in values.iter().zip(group) {
-                sums[g as usize] += v;
-                counts[g as usize] += 1.0;
-            }
-            spread(
-                sums.iter()
-                    .zip(&counts)
-                    .filter(|(_, c)| **c > 0.0)
-                    .map(|(s, c)| s / c),
-            )
-        }
-    };
-    Estimate { value: mean, se }
-}
-
-/// sd / sqrt(R) of R group estimates (0 with fewer than 2).
-fn spread(estimates: impl Iterator<Item = f64>) -> f64 {
-    let v: Vec<f64> = estimates.collect();
-    if v.len() < 2 {
-        return 0.0;
-    }
-    let (_, sd, _, _) = moments(&v);
-    sd / (v.len() as f64).sqrt()
-}
-
-/// The `level` quantile of sorted values (linear between order statistics).
-fn quantile_sorted(sorted: &[f64], level: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let h = level * (sorted.len() - 1) as f64;
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
-/// Everything in [`MetricStats`] that comes from the defined values alone.
-fn describe(
-    values: &[f64],
-    group: &[u32],
-    groups: u32,
-    method: Method,
-    break_even: Option<f64>,
-) -> MetricStats {
-    let mut sorted = values.to_vec();
-    sorted.par_sort_unstable_by(f64::total_cmp);
-    let (_, sd, min, max) = moments(values);
-    let mean = (!values.is_empty()).then(|| mean_estimate(values, group, groups, method));
-    // Percentiles per group, for their spread.
-    let mut by_group: Vec<Vec<f64>> = vec![Vec::new(); groups as usize];
-    for (v, &g) in values.iter().zip(group) {
-        by_group[g as usize].push(*v);
-    }
-    by_group.iter_mut().for_each(|g| g.sort_by(f64::total_cmp));
-    let percentiles = PERCENTILES
-        .iter()
-        .filter(|_| !values.is_empty())
-        .map(|&l| {
-            let se = spread(
-                by_group
-                    .iter()
-                    .filter(|g| !g.is_empty())
-                    .map(|g| quantile_sorted(g, l)),
-            );
-            (
-                l,
-                Estimate {
-                    value: quantile_sorted(&sorted, l),
-                    se,
-                },
-            )
-        })
-        .collect();
-    let below_break_even = break_even.filter(|_| !values.is_empty()).map(|be| {
-        let mut by_group = vec![(0u64, 0u64); groups as usize];
-        for (&v, &g) in values.iter().zip(group) {
-            let e = &mut by_group[g as usize];
-            e.0 += u64::from(v < be);
-            e.1 += 1;
-        }
-        let hits = by_group.iter().map(|g| g.0).sum();
-        probability(hits, values.len() as u64, &by_group, method)
-    });
-    MetricStats {
-        metric: Metric {
-            party: 0,
-            measure: Measure::Net,
-        },
-        base: None,
-        defined: 0,
-        undefined: Vec::new(),
-        mean,
-        sd,
-        min: if values.is_empty() { 0.0 } else { min },
-        max: if values.is_empty() { 0.0 } else { max },
-        percentiles,
-        below_break_even,
-        histogram: histogram(&sorted),
-    }
-}
-
-fn histogram(sorted: &[f64]) -> Histogram {
-    if sorted.is_empty() {
-        return Histogram::default();
-    }
-    let (lo, hi) = (
-        quantile_sorted(sorted, 0.005),
-        quantile_sorted(sorted, 0.995),
-    );
-    let (lo, hi) = if hi > lo {
-        (lo, hi)
-    } else {
-        (lo - 0.5 * lo.abs().max(1e-9), hi + 0.5 * hi.abs().max(1e-9))
-    };
-    let w = (hi - lo) / HISTOGRAM_BINS as f64;
-    let edges: Vec<f64> = (0..=HISTOGRAM_BINS).map(|i| lo + w * i as f64).collect();
-    let mut h = Histogram {
-        edges,
-        counts: vec![0; HISTOGRAM_BINS],
-        below: 0,
-        above: 0,
-    };
-    for &v in sorted {
-        if v < lo {
-            h.below += 1;
-        } else if v > hi {
-            h.above += 1;
-        } else {
-            let b = (((v - lo) / w) as usize).min(HISTOGRAM_BINS - 1);
-            h.counts[b] += 1;
-        }
-    }
-    h
 }
 
 /// The parameter values of path `path` of a run with `opts`: what
@@ -895,4 +706,29 @@ pub fn path_values(m: &Model, spec: &Spec, opts: &Options, path: u64) -> Result<
     let mut clamped = vec![0; spec.drivers.len()];
     apply(m, &spec.drivers, &u, &mut values, &mut clamped);
     Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fans_count_every_path_up_to_their_cap_then_an_odd_stride() {
+        assert_eq!(fan_stride(1), 1);
+        assert_eq!(fan_stride(FAN_PATHS), 1);
+        // 1,000,000 / 131,072 = 7.6: every 8th path would leave out half the
+        // 16 replicates (path i is in replicate i % 16), so every 9th:
+        // 111,112 paths.
+        assert_eq!(fan_stride(1_000_000), 9);
+        assert_eq!((1_000_000u64 - 1) / 9 + 1, 111_112);
+        for n in [FAN_PATHS + 1, 300_000, 10_000_000] {
+            let s = fan_stride(n);
+            assert_eq!(s % 2, 1);
+            let counted = (n - 1) / s + 1;
+            assert!(
+                counted <= FAN_PATHS && counted > FAN_PATHS / 3,
+                "{n}: {counted}"
+            );
+        }
+    }
 }

@@ -60,7 +60,7 @@ impl Why {
         }
     }
 
-    fn of_irr(e: IrrUndefined) -> Why {
+    pub(crate) fn of_irr(e: IrrUndefined) -> Why {
         match e {
             IrrUndefined::NoFlows => Why::NoFlows,
             IrrUndefined::AllZero => Why::AllZero,

@@ -34,11 +34,13 @@ use crate::engine::Plan;
 use crate::metrics::root;
 use crate::model::{Model, P};
 
+use super::block::BlockEvaluator;
 use super::metric::Metric;
 use super::monte_carlo::{apply, Options};
 use super::path::{Evaluator, Why};
 use super::sampling::Sampler;
 use super::spec::Spec;
+use crate::engine::block::LANES;
 
 /// Points scanned for a sign change when the ends do not bracket one.
 pub const SCAN: usize = 16;
@@ -161,25 +163,38 @@ impl Objective<'_> {
         };
         let (m, plan) = (self.m, self.plan);
         let dims = spec.drivers.len();
-        let mut values: Vec<f64> = (0..*paths)
+        // Blocks of paths, as a stress runs them; padding lanes give NaN.
+        let blocks = paths.div_ceil(LANES as u64);
+        let mut values: Vec<f64> = (0..blocks)
             .into_par_iter()
             .map_init(
                 || {
                     (
-                        Evaluator::new(m, plan, &metric),
+                        BlockEvaluator::new(m, plan, &metric),
                         vec![0.0; dims],
-                        base.clone(),
                         vec![0; dims],
                     )
                 },
-                |(ev, u, vals, clamped), path| {
-                    sampler.uniforms(path, u);
-                    vals.copy_from_slice(&base);
-                    apply(m, &spec.drivers, u, vals, clamped);
-                    ev.eval(vals);
-                    ev.value(0).unwrap_or(f64::NAN)
+                |(ev, u, clamped), block| {
+                    let first = block * LANES as u64;
+                    let count = (*paths - first).min(LANES as u64) as usize;
+                    for lane in 0..LANES {
+                        let vals = ev.values_mut(lane);
+                        vals.copy_from_slice(&base);
+                        if lane < count {
+                            sampler.uniforms(first + lane as u64, u);
+                            apply(m, &spec.drivers, u, vals, clamped);
+                        }
+                    }
+                    ev.eval();
+                    let out: [f64; LANES] = std::array::from_fn(|l| match ev.value(0, l) {
+                        Ok(v) if l < count => v,
+                        _ => f64::NAN,
+                    });
+                    out
                 },
             )
+            .flat_map_iter(|lanes| lanes)
             .collect();
         values.retain(|v| !v.is_nan());
         if values.is_empty() {

@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use plotters::style::RGBColor;
+use rayon::prelude::*;
 
 use super::cumulative::spread;
 use super::frame::{Frame, Style};
@@ -288,7 +289,13 @@ pub fn render(
     font::register()?;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let scenes = scenes(charts, colors, Style::new(width, height));
-    super::write_scenes_as(dir, scenes, formats)
+    // Each chart is painted and encoded on its own: one per core. The
+    // bytes of a file do not depend on which thread wrote it.
+    let written: Vec<Vec<PathBuf>> = scenes
+        .into_par_iter()
+        .map(|(name, scene)| super::write_scenes_as(dir, vec![(name, scene)], formats))
+        .collect::<Result<_, String>>()?;
+    Ok(written.into_iter().flatten().collect())
 }
 
 /// Every chart with something to show, with a file name no other has.

@@ -1,0 +1,732 @@
+//! The period engine over a block of paths at once: what a stress runs.
+//!
+//! [`super::run`] evaluates one set of parameter values and hands every
+//! [`super::Flow`] to a sink, which is what a `dealsim run` needs (a ledger).
+//! A stress needs only each party's cash per period, its terminal value and
+//! the events (tranches paid, caps reached), for a million paths. A [`Block`]
+//! evaluates [`LANES`] paths together with the same steps in the same order,
+//! holding each quantity as a `[f64; LANES]` (structure of arrays), so the
+//! per-period arithmetic is a loop over lanes that the compiler vectorises,
+//! and flows are added straight into per-party period totals instead of
+//! being described one by one.
+//!
+//! Every number comes out as the scalar engine computes it, operation for
+//! operation: a flow the scalar engine skips (an amount of zero or less) is
+//! added here as `+0.0`, which leaves a total unchanged. The block is
+//! checked against [`super::run`] on every shipped scenario and on random
+//! deals (`tests/properties.rs`).
+//!
+//! Nothing in [`Block::run`] allocates once the block has run a first time:
+//! the few flows dated inside a period (a tranche paid on a milestone's date)
+//! go to per-lane lists that keep their capacity.
+//!
+//! ```
+//! # let run = dealsim::Run::from_file("scenarios/amazon-openai-2026.toml".as_ref(), &[]).unwrap();
+//! use dealsim::engine::block::{Block, LANES};
+//! let mut block = Block::new(&run.model, &run.plan);
+//! for lane in 0..LANES {
+//!     block.values_mut(lane).copy_from_slice(&run.model.params.values);
+//! }
+//! block.run();
+//! let amazon = run.model.party_index("amazon").unwrap();
+//! // Every lane holds the base case: the summary's net.
+//! let net = run.summary.parties.iter().find(|p| p.id == "amazon").unwrap().net;
+//! assert!((block.received(amazon)[3] - block.paid(amazon)[3] - net).abs() < 1e-9);
+//! ```
+
+// Loops over lanes index several arrays in step, which is what vectorises.
+#![allow(clippy::needless_range_loop)]
+
+use chrono::NaiveDate;
+
+use super::curve;
+use super::Plan;
+use wide::f64x4;
+
+use crate::model::{Condition, Growth, Model, When, EXTERNAL};
+
+/// Paths evaluated together.
+pub const LANES: usize = 8;
+
+/// One number per lane.
+pub type Lanes = [f64; LANES];
+
+const ZERO: Lanes = [0.0; LANES];
+const NEVER: u32 = u32::MAX;
+
+/// A flow dated inside a period: `(period, days from the start, signed amount)`.
+pub type Dated = (u32, i32, f64);
+
+/// State and results of [`LANES`] paths; see the module docs.
+#[derive(Debug, Clone)]
+pub struct Block<'a> {
+    m: &'a Model,
+    plan: &'a Plan,
+    np: usize,
+    periods: usize,
+    /// Parameter values, lane by lane: `flat[lane * np + param]`.
+    flat: Vec<f64>,
+    /// The same, parameter by parameter: `v[param][lane]`.
+    v: Vec<Lanes>,
+
+    // Results.
+    /// `[party * periods + p]`: cash flows dated on the period's end.
+    net: Vec<Lanes>,
+    /// Cash flows dated inside a period, `[party * LANES + lane]`, in time order.
+    inside: Vec<Vec<Dated>>,
+    paid: Vec<Lanes>,
+    received: Vec<Lanes>,
+    terminal: Vec<Lanes>,
+    /// Per tranche (see [`Plan::tranche_ix`]): paid on this path.
+    tranche_paid: Vec<[bool; LANES]>,
+    milestone_fired: Vec<[bool; LANES]>,
+    cap_reached: Vec<[bool; LANES]>,
+
+    // State within a run.
+    period_end: Vec<NaiveDate>,
+    start: NaiveDate,
+    /// Per revenue line, `[r * periods + p]`: the period's revenue.
+    revenue_line: Vec<Lanes>,
+    /// Revenue per party in the current period.
+    revenue: Vec<Lanes>,
+    /// Scratch: a revenue line's primitive at the period boundaries.
+    prim_lanes: Vec<Lanes>,
+    /// The distinct day gaps between period boundaries, and which one each
+    /// step `k -> k + 1` takes.
+    gap_kinds: Vec<u32>,
+    gap_kind: Vec<usize>,
+    stake: Vec<Lanes>,
+    credit_balance: Vec<Lanes>,
+    share_paid: Vec<Lanes>,
+    pair_spend: Vec<Lanes>,
+    /// Per date-based milestone: the date it fires on each lane, if it does.
+    milestone_date: Vec<[Option<NaiveDate>; LANES]>,
+    /// Per tranche: the period it falls due on each lane ([`NEVER`] when it
+    /// is paid by a condition or not at all), and the range over lanes.
+    due: Vec<[u32; LANES]>,
+    due_range: Vec<(u32, u32)>,
+}
+
+impl<'a> Block<'a> {
+    /// A block for `m`, every lane at the base values.
+    pub fn new(m: &'a Model, plan: &'a Plan) -> Block<'a> {
+        let np = m.params.values.len();
+        let n = m.grid.len();
+        let parties = m.parties.len();
+        let mut flat = Vec::with_capacity(np * LANES);
+        for _ in 0..LANES {
+            flat.extend_from_slice(&m.params.values);
+        }
+        let tranches = plan.tranche_count();
+        let mut gap_kinds: Vec<u32> = Vec::new();
+        let gap_kind = plan
+            .gaps
+            .iter()
+            .map(|g| {
+                gap_kinds.iter().position(|k| k == g).unwrap_or_else(|| {
+                    gap_kinds.push(*g);
+                    gap_kinds.len() - 1
+                })
+            })
+            .collect();
+        Block {
+            m,
+            plan,
+            np,
+            periods: n,
+            flat,
+            v: vec![ZERO; np],
+            net: vec![ZERO; parties * n],
+            inside: vec![Vec::with_capacity(8); parties * LANES],
+            paid: vec![ZERO; parties],
+            received: vec![ZERO; parties],
+            terminal: vec![ZERO; parties],
+            tranche_paid: vec![[false; LANES]; tranches],
+            milestone_fired: vec![[false; LANES]; m.milestones.len()],
+            cap_reached: vec![[false; LANES]; m.revenue_shares.len()],
+            period_end: m.grid.periods.iter().map(|p| p.end).collect(),
+            start: m.grid.start,
+            revenue_line: vec![ZERO; m.revenues.len() * n],
+            revenue: vec![ZERO; parties],
+            prim_lanes: vec![ZERO; plan.bounds.len()],
+            gap_kinds,
+            gap_kind,
+            stake: vec![ZERO; m.investments.len()],
+            credit_balance: vec![ZERO; m.investments.len()],
+            share_paid: vec![ZERO; m.revenue_shares.len()],
+            pair_spend: vec![ZERO; plan.pairs.len()],
+            milestone_date: vec![[None; LANES]; m.milestones.len()],
+            due: vec![[NEVER; LANES]; tranches],
+            due_range: vec![(NEVER, NEVER); tranches],
+        }
+    }
+
+    /// The parameter values of `lane`, to write a path's values into.
+    pub fn values_mut(&mut self, lane: usize) -> &mut [f64] {
+        &mut self.flat[lane * self.np..(lane + 1) * self.np]
+    }
+
+    /// The parameter values of `lane`.
+    pub fn values(&self, lane: usize) -> &[f64] {
+        &self.flat[lane * self.np..(lane + 1) * self.np]
+    }
+
+    pub fn periods(&self) -> usize {
+        self.periods
+    }
+
+    /// `party`'s cash flows dated on the end of period `p`, per lane.
+    pub fn net(&self, party: usize, p: usize) -> &Lanes {
+        &self.net[party * self.periods + p]
+    }
+
+    /// `party`'s cash flows dated inside a period on `lane`, in time order.
+    pub fn inside(&self, party: usize, lane: usize) -> &[Dated] {
+        &self.inside[party * LANES + lane]
+    }
+
+    pub fn paid(&self, party: usize) -> &Lanes {
+        &self.paid[party]
+    }
+
+    pub fn received(&self, party: usize) -> &Lanes {
+        &self.received[party]
+    }
+
+    pub fn terminal(&self, party: usize) -> &Lanes {
+        &self.terminal[party]
+    }
+
+    /// Whether tranche `k` (see [`Plan::tranche_ix`]) was paid on `lane`.
+    pub fn tranche_paid(&self, k: usize, lane: usize) -> bool {
+        self.tranche_paid[k][lane]
+    }
+
+    pub fn milestone_fired(&self, milestone: usize, lane: usize) -> bool {
+        self.milestone_fired[milestone][lane]
+    }
+
+    pub fn cap_reached(&self, share: usize, lane: usize) -> bool {
+        self.cap_reached[share][lane]
+    }
+
+    /// Evaluates the deal on every lane, from the values written with
+    /// [`Block::values_mut`].
+    pub fn run(&mut self) {
+        self.reset();
+        let (m, plan) = (self.m, self.plan);
+        let n = self.periods;
+        let last = n.saturating_sub(1);
+        for (p, per) in m.grid.periods.iter().enumerate() {
+            // 1. Dated payments and tranches.
+            for (i, pm) in m.payments.iter().enumerate() {
+                if plan.payment_period[i] == Some(p) {
+                    for l in 0..LANES {
+                        let amount = self.v[pm.amount.ix()][l];
+                        if amount > 0.0 {
+                            self.book_lane(p, l, pm.date, pm.payer, pm.payee, amount);
+                        }
+                    }
+                }
+            }
+            let pu = p as u32;
+            for (ii, inv) in m.investments.iter().enumerate() {
+                for (ti, t) in inv.tranches.iter().enumerate() {
+                    let k = plan.tranche_ix(ii, ti);
+                    let (lo, hi) = self.due_range[k];
+                    if pu < lo || pu > hi {
+                        continue;
+                    }
+                    for l in 0..LANES {
+                        if self.due[k][l] != pu {
+                            continue;
+                        }
+                        let date = match t.when {
+                            When::Date(d) => d,
+                            When::Milestone(mi) => self.milestone_date[mi][l].unwrap_or(per.end),
+                        };
+                        self.pay_tranche(ii, ti, p, l, date);
+                    }
+                }
+            }
+
+            // 2. Operating revenue and cost.
+            for (r, rev) in m.revenues.iter().enumerate() {
+                let amount = self.revenue_line[r * n + p];
+                self.revenue[rev.party] = amount;
+                let (share, fixed) = (self.v[rev.opex_share.ix()], self.v[rev.fixed_opex.ix()]);
+                let mut a = ZERO;
+                let mut cost = ZERO;
+                for l in 0..LANES {
+                    a[l] = positive(amount[l]);
+                    cost[l] = positive(share[l] * amount[l] + fixed[l] * per.days as f64 / 365.0);
+                }
+                self.book(p, EXTERNAL, rev.party, &a);
+                self.book(p, rev.party, EXTERNAL, &cost);
+            }
+
+            // 3. Compute commitments, credits drawn first.
+            for (c, cm) in m.commitments.iter().enumerate() {
+                let w = plan.weight(c, p);
+                let total = self.v[cm.total.ix()];
+                let mut spend = ZERO;
+                for l in 0..LANES {
+                    spend[l] = total[l] * w;
+                }
+                if let Some(ds) = cm.demand_share {
+                    let (ds, top) = (self.v[ds.ix()], self.v[cm.take_or_pay.ix()]);
+                    let revenue = self.revenue[cm.buyer];
+                    for l in 0..LANES {
+                        let scheduled = spend[l];
+                        let demand = ds[l] * revenue[l];
+                        spend[l] = clamp(demand, top[l] * scheduled, scheduled);
+                    }
+                }
+                // A period scheduling nothing spends nothing.
+                for l in 0..LANES {
+                    if total[l] * w <= 0.0 || (total[l] * w).is_nan() {
+                        spend[l] = 0.0;
+                    }
+                    spend[l] = positive(spend[l]);
+                }
+                let mut uncovered = spend;
+                for &ii in &plan.credit_pools[c] {
+                    let inv = &m.investments[ii];
+                    if inv.credit_expiry.is_none_or(|e| per.end > e) {
+                        continue;
+                    }
+                    let mut draw = ZERO;
+                    let balance = &mut self.credit_balance[ii];
+                    for l in 0..LANES {
+                        if balance[l] > 0.0 && uncovered[l] > 0.0 {
+                            draw[l] = balance[l].min(uncovered[l]);
+                        }
+                        balance[l] -= draw[l];
+                        uncovered[l] -= draw[l];
+                    }
+                    self.book(p, inv.investor, inv.investee, &draw);
+                }
+                self.book(p, cm.buyer, cm.provider, &spend);
+                if let Some(gm) = m.parties[cm.provider].gross_margin {
+                    let gm = self.v[gm.ix()];
+                    let mut cost = ZERO;
+                    for l in 0..LANES {
+                        cost[l] = positive((1.0 - gm[l]) * spend[l]);
+                    }
+                    self.book(p, cm.provider, EXTERNAL, &cost);
+                }
+                let pair = &mut self.pair_spend[plan.pair_of[c]];
+                for l in 0..LANES {
+                    pair[l] += spend[l];
+                }
+            }
+
+            // 4. Revenue shares, up to their caps.
+            for (s, rs) in m.revenue_shares.iter().enumerate() {
+                if p == 0 {
+                    self.share_paid[s] = self.v[rs.paid_to_date.ix()];
+                }
+                let Some((a, b)) = plan.share_window[s * n + p] else {
+                    continue;
+                };
+                let Some(r) = plan.revenue_of[rs.payer] else {
+                    continue;
+                };
+                let mut due = ZERO;
+                if plan.share_full[s * n + p] {
+                    due = self.revenue[rs.payer];
+                } else {
+                    for (l, d) in due.iter_mut().enumerate() {
+                        *d = curve::revenue_between(&m.revenues[r], self.values(l), a, b);
+                    }
+                }
+                let rate = self.v[rs.rate.ix()];
+                for l in 0..LANES {
+                    due[l] *= rate[l];
+                }
+                if let Some(cap) = rs.cap {
+                    let cap = self.v[cap.ix()];
+                    for l in 0..LANES {
+                        let room = (cap[l] - self.share_paid[s][l]).max(0.0);
+                        if due[l] >= room {
+                            due[l] = room;
+                            self.cap_reached[s][l] = true;
+                        }
+                    }
+                }
+                for l in 0..LANES {
+                    due[l] = positive(due[l]);
+                    self.share_paid[s][l] += due[l];
+                }
+                self.book(p, rs.payer, rs.payee, &due);
+            }
+
+            // 5. Milestones with a condition, on the state at the period end.
+            for (mi, ms) in m.milestones.iter().enumerate() {
+                let Some(cond) = &ms.condition else { continue };
+                if per.end > ms.deadline {
+                    continue;
+                }
+                for l in 0..LANES {
+                    if self.milestone_fired[mi][l] || self.v[ms.fires.ix()][l] < 0.5 {
+                        continue;
+                    }
+                    let holds = match *cond {
+                        Condition::CumulativeSpend {
+                            buyer,
+                            provider,
+                            at_least,
+                        } => {
+                            let pair = plan.pairs.iter().position(|x| *x == (buyer, provider));
+                            pair.is_some_and(|i| self.pair_spend[i][l] >= self.v[at_least.ix()][l])
+                        }
+                        Condition::RevenueRunRate { party, at_least } => plan.revenue_of[party]
+                            .is_some_and(|r| {
+                                curve::run_rate(&m.revenues[r], self.values(l), per.t1)
+                                    >= self.v[at_least.ix()][l]
+                            }),
+                    };
+                    if holds {
+                        self.milestone_fired[mi][l] = true;
+                        for (ii, inv) in m.investments.iter().enumerate() {
+                            for (ti, t) in inv.tranches.iter().enumerate() {
+                                if t.when == When::Milestone(mi) {
+                                    self.pay_tranche(ii, ti, p, l, per.end);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            // 6. Credits past their expiry lapse.
+            let next_end = m.grid.periods.get(p + 1).map(|q| q.end);
+            for (ii, inv) in m.investments.iter().enumerate() {
+                if let (Some(exp), Some(next)) = (inv.credit_expiry, next_end) {
+                    if next > exp {
+                        self.credit_balance[ii] = ZERO;
+                    }
+                }
+            }
+            if p == last {
+                self.terminal_values();
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        let (m, plan) = (self.m, self.plan);
+        for (param, lanes) in self.v.iter_mut().enumerate() {
+            for (l, x) in lanes.iter_mut().enumerate() {
+                *x = self.flat[l * self.np + param];
+            }
+        }
+        self.net.fill(ZERO);
+        self.inside.iter_mut().for_each(Vec::clear);
+        for v in [
+            &mut self.paid,
+            &mut self.received,
+            &mut self.terminal,
+            &mut self.revenue,
+            &mut self.stake,
+            &mut self.credit_balance,
+            &mut self.share_paid,
+            &mut self.pair_spend,
+        ] {
+            v.fill(ZERO);
+        }
+        self.tranche_paid.fill([false; LANES]);
+        self.milestone_fired.fill([false; LANES]);
+        self.cap_reached.fill([false; LANES]);
+
+        // Date-based milestones: expected date pushed back by the delay, if
+        // before the deadline; fired if that date is on the grid.
+        for (mi, ms) in m.milestones.iter().enumerate() {
+            for l in 0..LANES {
+                let v = &self.flat[l * self.np..(l + 1) * self.np];
+                let mut date = None;
+                if ms.condition.is_none() && ms.fires.of(v) >= 0.5 {
+                    let delay = ms.delay_months.of(v).max(0.0) as u32;
+                    let d = crate::model::grid::add_months(ms.expected, delay)
+                        .unwrap_or(NaiveDate::MAX);
+                    date = (d <= ms.deadline).then_some(d);
+                }
+                self.milestone_date[mi][l] = date;
+                self.milestone_fired[mi][l] = date.is_some_and(|d| m.grid.period_of(d).is_some());
+            }
+        }
+        for (ii, inv) in m.investments.iter().enumerate() {
+            for (ti, t) in inv.tranches.iter().enumerate() {
+                let k = plan.tranche_ix(ii, ti);
+                let (mut lo, mut hi) = (NEVER, 0);
+                for l in 0..LANES {
+                    let due = match t.when {
+                        When::Date(_) => plan.tranche_period[k],
+                        When::Milestone(mi) => {
+                            self.milestone_date[mi][l].and_then(|d| m.grid.period_of(d))
+                        }
+                    }
+                    .map_or(NEVER, |p| p as u32);
+                    self.due[k][l] = due;
+                    if due != NEVER {
+                        lo = lo.min(due);
+                        hi = hi.max(due);
+                    }
+                }
+                self.due_range[k] = (lo, hi);
+            }
+        }
+
+        // Each revenue line's revenue per period, from its primitive.
+        for r in 0..m.revenues.len() {
+            self.revenue_per_period(r);
+        }
+    }
+
+    /// Fills `revenue_line` for line `r`: the S-curve and constant growth
+    /// from their primitive at the period boundaries, all lanes at once (as
+    /// [`curve::Primitive::fill`] does one path at a time); a growth path
+    /// period by period.
+    fn revenue_per_period(&mut self, r: usize) {
+        let (m, plan) = (self.m, self.plan);
+        let n = self.periods;
+        let rev = &m.revenues[r];
+        let r0 = self.v[rev.run_rate.ix()];
+        match rev.growth {
+            Growth::SCurve { ceiling, steepness } => {
+                let (k, s) = (self.v[ceiling.ix()], self.v[steepness.ix()]);
+                let a: Lanes = std::array::from_fn(|l| curve::s_curve_a(k[l], r0[l]));
+                self.exps(&std::array::from_fn(|l| -s[l]));
+                // F(t) = t + ln(1 + A e^(-s t)) / s, four lanes per vector.
+                for (f, &t) in self.prim_lanes.iter_mut().zip(&plan.bounds) {
+                    for h in 0..LANES / 4 {
+                        let at = |x: &Lanes| {
+                            f64x4::new([x[4 * h], x[4 * h + 1], x[4 * h + 2], x[4 * h + 3]])
+                        };
+                        let ln = (at(&a) * at(f)).ln_1p() / at(&s);
+                        let ln = ln.to_array();
+                        for j in 0..4 {
+                            f[4 * h + j] = t + ln[j];
+                        }
+                    }
+                }
+                for p in 0..n {
+                    let (f0, f1) = (self.prim_lanes[p], self.prim_lanes[p + 1]);
+                    let line = &mut self.revenue_line[r * n + p];
+                    for l in 0..LANES {
+                        line[l] = k[l] * (f1[l] - f0[l]);
+                    }
+                }
+            }
+            Growth::Constant { rate } => {
+                let g = self.v[rate.ix()];
+                let ln: Lanes = std::array::from_fn(|l| (1.0 + g[l]).ln());
+                self.exps(&ln);
+                for (f, &t) in self.prim_lanes.iter_mut().zip(&plan.bounds) {
+                    for l in 0..LANES {
+                        // No growth: the primitive of a flat rate is t.
+                        if ln[l].abs() < 1e-12 {
+                            f[l] = t;
+                        }
+                    }
+                }
+                let scale: Lanes = std::array::from_fn(|l| {
+                    if ln[l].abs() < 1e-12 {
+                        r0[l]
+                    } else {
+                        r0[l] / ln[l]
+                    }
+                });
+                for p in 0..n {
+                    let (f0, f1) = (self.prim_lanes[p], self.prim_lanes[p + 1]);
+                    let line = &mut self.revenue_line[r * n + p];
+                    for l in 0..LANES {
+                        line[l] = scale[l] * (f1[l] - f0[l]);
+                    }
+                }
+            }
+            Growth::Path { .. } => {
+                for l in 0..LANES {
+                    let v = &self.flat[l * self.np..(l + 1) * self.np];
+                    for (p, per) in m.grid.periods.iter().enumerate() {
+                        self.revenue_line[r * n + p][l] =
+                            curve::revenue_between(rev, v, per.t0, per.t1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `prim_lanes[k] = e^(c bounds[k])` per lane, stepping by each day
+    /// gap's factor as `curve::exps` does.
+    fn exps(&mut self, c: &Lanes) {
+        let bounds = &self.plan.bounds;
+        let Some(&t0) = bounds.first() else { return };
+        let mut x: Lanes = std::array::from_fn(|l| (c[l] * t0).exp());
+        let mut factors = [ZERO; 8];
+        let kinds = self.gap_kinds.len();
+        for (g, &gap) in self.gap_kinds.iter().enumerate().take(factors.len()) {
+            for l in 0..LANES {
+                factors[g][l] = (c[l] * gap as f64 / 365.0).exp();
+            }
+        }
+        for k in 0..bounds.len() {
+            self.prim_lanes[k] = x;
+            let Some(&g) = self.gap_kind.get(k) else {
+                break;
+            };
+            if g < factors.len() {
+                for l in 0..LANES {
+                    x[l] *= factors[g][l];
+                }
+            } else {
+                let gap = self.gap_kinds[g.min(kinds - 1)];
+                for l in 0..LANES {
+                    x[l] *= (c[l] * gap as f64 / 365.0).exp();
+                }
+            }
+        }
+    }
+
+    /// Books `amount` (per lane, zero where nothing flows) from `payer` to
+    /// `payee` at the end of period `p`.
+    #[inline(always)]
+    fn book(&mut self, p: usize, payer: usize, payee: usize, amount: &Lanes) {
+        let n = self.periods;
+        if payee != EXTERNAL {
+            let (net, got) = (&mut self.net[payee * n + p], &mut self.received[payee]);
+            for l in 0..LANES {
+                net[l] += amount[l];
+                got[l] += amount[l];
+            }
+        }
+        if payer != EXTERNAL {
+            let (net, gave) = (&mut self.net[payer * n + p], &mut self.paid[payer]);
+            for l in 0..LANES {
+                net[l] -= amount[l];
+                gave[l] += amount[l];
+            }
+        }
+    }
+
+    /// Books one lane's flow of `amount > 0` dated `date` in period `p`.
+    fn book_lane(
+        &mut self,
+        p: usize,
+        lane: usize,
+        date: NaiveDate,
+        payer: usize,
+        payee: usize,
+        amount: f64,
+    ) {
+        for (party, signed) in [(payee, amount), (payer, -amount)] {
+            if party == EXTERNAL {
+                continue;
+            }
+            if signed > 0.0 {
+                self.received[party][lane] += signed;
+            } else {
+                self.paid[party][lane] -= signed;
+            }
+            if date == self.period_end[p] {
+                self.net[party * self.periods + p][lane] += signed;
+            } else {
+                let t = (date - self.start).num_days() as i32;
+                let list = &mut self.inside[party * LANES + lane];
+                // Keep time order; flows of one period arrive together.
+                let at = list
+                    .iter()
+                    .rposition(|&(q, s, _)| (q, s) <= (p as u32, t))
+                    .map_or(0, |i| i + 1);
+                list.insert(at, (p as u32, t, signed));
+            }
+        }
+    }
+
+    fn pay_tranche(&mut self, ii: usize, ti: usize, p: usize, l: usize, date: NaiveDate) {
+        let k = self.plan.tranche_ix(ii, ti);
+        if self.tranche_paid[k][l] {
+            return;
+        }
+        let inv = &self.m.investments[ii];
+        let t = &inv.tranches[ti];
+        let amount = self.v[t.amount.ix()][l];
+        self.tranche_paid[k][l] = true;
+        self.stake[ii][l] += amount / self.v[t.post_money.ix()][l];
+        let credit = amount * self.v[inv.credit_share.ix()][l];
+        let cash = amount - credit;
+        if credit > 0.0 {
+            if let Some(e) = inv.credit_expiry {
+                if date <= e {
+                    self.credit_balance[ii][l] += credit;
+                }
+            }
+        }
+        if cash > 0.0 {
+            self.book_lane(p, l, date, inv.investor, inv.investee, cash);
+        }
+    }
+
+    fn terminal_values(&mut self) {
+        let (m, plan) = (self.m, self.plan);
+        let Some(last) = m.grid.periods.last() else {
+            return;
+        };
+        for exit in &m.exits {
+            let mut value = ZERO;
+            for (l, x) in value.iter_mut().enumerate() {
+                // No revenue to multiply: no terminal value, as in the scalar engine.
+                *x = super::exit_value(m, plan, exit, self.values(l), last).unwrap_or(0.0);
+            }
+            // One flow per investor holding the company, summing its investments.
+            for (i, inv) in m.investments.iter().enumerate() {
+                if inv.investee != exit.company
+                    || m.investments[..i]
+                        .iter()
+                        .any(|o| o.investee == exit.company && o.investor == inv.investor)
+                {
+                    continue;
+                }
+                for l in 0..LANES {
+                    if self.stake[i][l] <= 0.0 {
+                        continue;
+                    }
+                    let stake: f64 = m
+                        .investments
+                        .iter()
+                        .zip(&self.stake)
+                        .filter(|(o, _)| o.investee == exit.company && o.investor == inv.investor)
+                        .map(|(_, s)| s[l])
+                        .sum();
+                    let amount = stake * value[l];
+                    if amount > 0.0 {
+                        self.terminal[inv.investor][l] += amount;
+                        self.received[inv.investor][l] += amount;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `x` where it is positive, else `+0.0`: a flow the scalar engine skips.
+#[inline(always)]
+fn positive(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// `f64::clamp` without its panic on `lo > hi`.
+#[inline(always)]
+fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
+}
