@@ -3,22 +3,34 @@
 //! (The stress engine relies on this to run a million paths.)
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    // Per thread: the tests run side by side, each counting its own.
+    static COUNT: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    // Not available while a thread is torn down: nothing to count then.
+    let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+}
+
+fn allocations() -> usize {
+    COUNT.with(Cell::get)
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        count();
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        count();
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -42,9 +54,9 @@ fn a_warm_run_allocates_nothing() {
         dealsim::engine::run(&run.model, &run.plan, &values, &mut outcome, &mut ledger);
         let flows = ledger.flows.len();
         ledger.flows.clear();
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = allocations();
         dealsim::engine::run(&run.model, &run.plan, &values, &mut outcome, &mut ledger);
-        let after = ALLOCATIONS.load(Ordering::Relaxed);
+        let after = allocations();
         assert_eq!(after - before, 0, "{name}: the warm run allocated");
         assert_eq!(ledger.flows.len(), flows, "{name}: the second run differs");
         assert_eq!(
@@ -78,7 +90,7 @@ fn a_warm_block_of_stress_paths_allocates_nothing() {
         let mut cum = vec![[0.0; LANES]; m.grid.len()];
         let mut cash = cum.clone();
         for round in 0..2 {
-            let before = ALLOCATIONS.load(Ordering::Relaxed);
+            let before = allocations();
             for lane in 0..LANES {
                 let values = ev.values_mut(lane);
                 values.copy_from_slice(&m.params.values);
@@ -91,7 +103,7 @@ fn a_warm_block_of_stress_paths_allocates_nothing() {
             for (party, _) in m.deal_parties() {
                 ev.series(party, &mut cum, Some(&mut cash));
             }
-            let after = ALLOCATIONS.load(Ordering::Relaxed);
+            let after = allocations();
             if round == 1 {
                 assert_eq!(
                     after - before,
