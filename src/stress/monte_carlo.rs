@@ -416,18 +416,30 @@ fn event_happened(ev: &mut BlockEvaluator, metrics: &[Metric], e: &Event) -> [bo
 }
 
 /// Paths whose series the fans count, at most: beyond it the fans count an
-/// evenly spaced subsample (every `stride`-th path, `stride` odd so that
-/// every Latin hypercube and Sobol replicate is represented). A percentile
-/// from 131,072 paths is within a fraction of a bin of the full one.
+/// evenly spaced subsample of whole blocks of [`LANES`] paths (every
+/// `stride`-th block, so a block's series are computed only when counted;
+/// `stride` odd so that blocks holding replicates 0-7 and 8-15 of a Latin
+/// hypercube or Sobol run alternate). A percentile from 131,072 paths is
+/// within a fraction of a bin of the full one.
 pub const FAN_PATHS: u64 = 131_072;
 
-/// Every how many paths the fans count one.
+/// Every how many blocks of [`LANES`] paths the fans count one.
 pub fn fan_stride(paths: u64) -> u64 {
     if paths <= FAN_PATHS {
         1
     } else {
         paths.div_ceil(FAN_PATHS) | 1
     }
+}
+
+/// Paths the fans count in a run of `paths`.
+pub fn fan_paths(paths: u64) -> u64 {
+    let (stride, lanes) = (fan_stride(paths), LANES as u64);
+    let blocks = paths.div_ceil(lanes);
+    let counted = blocks.div_ceil(stride);
+    // Every counted block is full but possibly the last one.
+    let last = (counted.max(1) - 1) * stride;
+    (counted.max(1) - 1) * lanes + (paths - last * lanes).min(lanes) * u64::from(paths > 0)
 }
 
 /// Runs the Monte Carlo of `spec` on `m`.
@@ -509,10 +521,8 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
                     let lanes = LANES.min(count - block);
                     let path0 = (first + block) as u64;
                     w.eval(m, &sampler, &spec.drivers, path0, lanes);
-                    let counted: [bool; LANES] = std::array::from_fn(|l| {
-                        l < lanes && (path0 + l as u64).is_multiple_of(stride)
-                    });
-                    if counted.iter().any(|&c| c) {
+                    if (path0 / LANES as u64).is_multiple_of(stride) {
+                        let counted: [bool; LANES] = std::array::from_fn(|l| l < lanes);
                         w.count_series(&series, &ranges, &counted);
                     }
                     for l in 0..lanes {
@@ -659,11 +669,7 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
         metrics: metric_stats,
         probabilities,
         fans,
-        fan_paths: if n == 0 {
-            0
-        } else {
-            (n as u64 - 1) / stride + 1
-        },
+        fan_paths: fan_paths(n as u64),
         rows,
         flags,
         events,
@@ -716,15 +722,22 @@ mod tests {
     fn fans_count_every_path_up_to_their_cap_then_an_odd_stride() {
         assert_eq!(fan_stride(1), 1);
         assert_eq!(fan_stride(FAN_PATHS), 1);
-        // 1,000,000 / 131,072 = 7.6: every 8th path would leave out half the
-        // 16 replicates (path i is in replicate i % 16), so every 9th:
-        // 111,112 paths.
+        assert_eq!(fan_paths(0), 0);
+        assert_eq!(fan_paths(7), 7);
+        assert_eq!(fan_paths(FAN_PATHS), FAN_PATHS);
+        // 1,000,000 / 131,072 = 7.6: every 8th block would hold only
+        // replicates 0-7 (block b holds paths 8b..8b+7, path i is in
+        // replicate i % 16), so every 9th: blocks 0, 9, ..., 124,992 of
+        // 125,000, that is 13,889 blocks of 8 = 111,112 paths.
         assert_eq!(fan_stride(1_000_000), 9);
-        assert_eq!((1_000_000u64 - 1) / 9 + 1, 111_112);
+        assert_eq!(fan_paths(1_000_000), 111_112);
+        // 131,073 paths: stride 3 over 16,385 blocks (the last holds one
+        // path): blocks 0, 3, ..., 16,383 (5,462 full blocks) = 43,696.
+        assert_eq!(fan_paths(FAN_PATHS + 1), 43_696);
         for n in [FAN_PATHS + 1, 300_000, 10_000_000] {
             let s = fan_stride(n);
             assert_eq!(s % 2, 1);
-            let counted = (n - 1) / s + 1;
+            let counted = fan_paths(n);
             assert!(
                 counted <= FAN_PATHS && counted > FAN_PATHS / 3,
                 "{n}: {counted}"
