@@ -171,7 +171,6 @@ fn monte_carlo_json(m: &Model, mc: &MonteCarlo) -> Json {
             "probability": p.estimate.value,
             "se": p.estimate.se,
         })).collect::<Vec<_>>(),
-        "fan_paths": mc.fan_paths,
         "fans": mc.fans.iter().map(|f| json!({
             "party": m.parties[f.party].id,
             "series": series_name(f.series),

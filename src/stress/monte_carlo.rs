@@ -11,8 +11,7 @@
 //!    [`LANES`] at a time by a [`BlockEvaluator`] (the first [`PILOT`] paths
 //!    also by the one-path [`Evaluator`], to set the fans' ranges). Each
 //!    path's drivers, metrics and events are written to its own row; the
-//!    per-period fans are histograms whose counts add up, over every path up
-//!    to [`FAN_PATHS`] and an evenly spaced subsample beyond. Nothing
+//!    per-period fans are histograms whose counts add up. Nothing
 //!    depends on which thread did what, so a seed gives bit-identical
 //!    results on 1 or 16 threads.
 //! 4. Statistics are then read from the rows in path order: means, exact
@@ -177,8 +176,6 @@ pub struct MonteCarlo {
     pub metrics: Vec<MetricStats>,
     pub probabilities: Vec<Probability>,
     pub fans: Vec<FanStats>,
-    /// Paths the fans count (all up to [`FAN_PATHS`], a subsample beyond).
-    pub fan_paths: u64,
     /// Per path: drivers then metrics, `paths x (drivers + metrics)`.
     pub rows: Vec<f64>,
     /// Per path: each metric's [`Why`] (0 when defined, else 1 + its index
@@ -323,7 +320,17 @@ struct Worker<'a> {
     cash: Vec<Lanes>,
     fans: Vec<Fan>,
     clamped: Vec<u64>,
+    /// Series of the last paths not yet counted in the fans,
+    /// `[(series * periods + p) * FAN_BLOCK + slot]`, and how many slots
+    /// are filled.
+    pending: Vec<f64>,
+    filled: usize,
 }
+
+/// Paths whose series are counted into the fans together: each period's
+/// histogram row then takes [`FAN_BLOCK`] values while it is in cache,
+/// instead of a few per block (which thrashes the cache of two cores).
+const FAN_BLOCK: usize = 256;
 
 impl<'a> Worker<'a> {
     fn new(
@@ -341,6 +348,8 @@ impl<'a> Worker<'a> {
             cash: vec![[0.0; LANES]; n],
             fans: (0..series).map(|_| Fan::new(n)).collect(),
             clamped: vec![0; dims],
+            pending: vec![0.0; series * n * FAN_BLOCK],
+            filled: 0,
         }
     }
 
@@ -358,13 +367,13 @@ impl<'a> Worker<'a> {
         self.ev.eval();
     }
 
-    /// Counts the series of the lanes in `counted` into the fans.
-    fn count_series(
-        &mut self,
-        series: &[(usize, Series)],
-        ranges: &[Ranges],
-        counted: &[bool; LANES],
-    ) {
+    /// Keeps the series of the block's first `lanes` lanes for the fans;
+    /// counts them every [`FAN_BLOCK`] paths.
+    fn keep_series(&mut self, series: &[(usize, Series)], ranges: &[Ranges], lanes: usize) {
+        if self.filled + lanes > FAN_BLOCK {
+            self.count_series(ranges);
+        }
+        let n = self.cum.len();
         for (s, &(party, what)) in series.iter().enumerate() {
             let cash = (what == Series::Cash).then_some(&mut self.cash[..]);
             self.ev.series(party, &mut self.cum, cash);
@@ -373,8 +382,24 @@ impl<'a> Worker<'a> {
             } else {
                 &self.cum
             };
-            self.fans[s].add_lanes(&ranges[s], values, counted);
+            for (p, v) in values.iter().enumerate() {
+                let at = (s * n + p) * FAN_BLOCK + self.filled;
+                self.pending[at..at + lanes].copy_from_slice(&v[..lanes]);
+            }
         }
+        self.filled += lanes;
+    }
+
+    /// Counts the pending series into the fans, period by period.
+    fn count_series(&mut self, ranges: &[Ranges]) {
+        let n = self.cum.len();
+        for (s, fan) in self.fans.iter_mut().enumerate() {
+            for p in 0..n {
+                let at = (s * n + p) * FAN_BLOCK;
+                fan.add_column(&ranges[s], p, &self.pending[at..at + self.filled]);
+            }
+        }
+        self.filled = 0;
     }
 }
 
@@ -413,33 +438,6 @@ fn event_happened(ev: &mut BlockEvaluator, metrics: &[Metric], e: &Event) -> [bo
             std::array::from_fn(|l| b.milestone_fired(milestone, l))
         }
     }
-}
-
-/// Paths whose series the fans count, at most: beyond it the fans count an
-/// evenly spaced subsample of whole blocks of [`LANES`] paths (every
-/// `stride`-th block, so a block's series are computed only when counted;
-/// `stride` odd so that blocks holding replicates 0-7 and 8-15 of a Latin
-/// hypercube or Sobol run alternate). A percentile from 131,072 paths is
-/// within a fraction of a bin of the full one.
-pub const FAN_PATHS: u64 = 131_072;
-
-/// Every how many blocks of [`LANES`] paths the fans count one.
-pub fn fan_stride(paths: u64) -> u64 {
-    if paths <= FAN_PATHS {
-        1
-    } else {
-        paths.div_ceil(FAN_PATHS) | 1
-    }
-}
-
-/// Paths the fans count in a run of `paths`.
-pub fn fan_paths(paths: u64) -> u64 {
-    let (stride, lanes) = (fan_stride(paths), LANES as u64);
-    let blocks = paths.div_ceil(lanes);
-    let counted = blocks.div_ceil(stride);
-    // Every counted block is full but possibly the last one.
-    let last = (counted.max(1) - 1) * stride;
-    (counted.max(1) - 1) * lanes + (paths - last * lanes).min(lanes) * u64::from(paths > 0)
 }
 
 /// Runs the Monte Carlo of `spec` on `m`.
@@ -506,7 +504,6 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
     let fw = k + events.len();
     let mut rows = vec![0.0; n * width];
     let mut flags = vec![0u8; n * fw.max(1)];
-    let stride = fan_stride(opts.paths);
     let bar = progress_bar(opts.paths, opts.progress);
     let (fans, clamped) = rows
         .par_chunks_mut(CHUNK * width)
@@ -521,10 +518,7 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
                     let lanes = LANES.min(count - block);
                     let path0 = (first + block) as u64;
                     w.eval(m, &sampler, &spec.drivers, path0, lanes);
-                    if (path0 / LANES as u64).is_multiple_of(stride) {
-                        let counted: [bool; LANES] = std::array::from_fn(|l| l < lanes);
-                        w.count_series(&series, &ranges, &counted);
-                    }
+                    w.keep_series(&series, &ranges, lanes);
                     for l in 0..lanes {
                         let j = block + l;
                         let row = &mut rows[j * width..(j + 1) * width];
@@ -561,7 +555,10 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
                 w
             },
         )
-        .map(|w| (w.fans, w.clamped))
+        .map(|mut w| {
+            w.count_series(&ranges);
+            (w.fans, w.clamped)
+        })
         .reduce(
             || {
                 (
@@ -669,7 +666,6 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
         metrics: metric_stats,
         probabilities,
         fans,
-        fan_paths: fan_paths(n as u64),
         rows,
         flags,
         events,
@@ -712,36 +708,4 @@ pub fn path_values(m: &Model, spec: &Spec, opts: &Options, path: u64) -> Result<
     let mut clamped = vec![0; spec.drivers.len()];
     apply(m, &spec.drivers, &u, &mut values, &mut clamped);
     Ok(values)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fans_count_every_path_up_to_their_cap_then_an_odd_stride() {
-        assert_eq!(fan_stride(1), 1);
-        assert_eq!(fan_stride(FAN_PATHS), 1);
-        assert_eq!(fan_paths(0), 0);
-        assert_eq!(fan_paths(7), 7);
-        assert_eq!(fan_paths(FAN_PATHS), FAN_PATHS);
-        // 1,000,000 / 131,072 = 7.6: every 8th block would hold only
-        // replicates 0-7 (block b holds paths 8b..8b+7, path i is in
-        // replicate i % 16), so every 9th: blocks 0, 9, ..., 124,992 of
-        // 125,000, that is 13,889 blocks of 8 = 111,112 paths.
-        assert_eq!(fan_stride(1_000_000), 9);
-        assert_eq!(fan_paths(1_000_000), 111_112);
-        // 131,073 paths: stride 3 over 16,385 blocks (the last holds one
-        // path): blocks 0, 3, ..., 16,383 (5,462 full blocks) = 43,696.
-        assert_eq!(fan_paths(FAN_PATHS + 1), 43_696);
-        for n in [FAN_PATHS + 1, 300_000, 10_000_000] {
-            let s = fan_stride(n);
-            assert_eq!(s % 2, 1);
-            let counted = fan_paths(n);
-            assert!(
-                counted <= FAN_PATHS && counted > FAN_PATHS / 3,
-                "{n}: {counted}"
-            );
-        }
-    }
 }
