@@ -8,7 +8,7 @@
 //!    inverse CDF, brought back inside the parameter's range (a normal
 //!    margin can draw 1.02; months are rounded) and counted when it is.
 //! 3. Paths are evaluated in fixed chunks of [`CHUNK`] on rayon's threads,
-//!    [`LANES`] at a time by a [`BlockEvaluator`] (the first [`PILOT`] paths
+//!    [`LANES`] at a time by a [`BlockEvaluator`] (the first 1024 paths
 //!    also by the one-path [`Evaluator`], to set the fans' ranges). Each
 //!    path's drivers, metrics and events are written to its own row; the
 //!    per-period fans are histograms whose counts add up. Nothing
