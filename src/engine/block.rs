@@ -43,7 +43,7 @@ use super::curve;
 use super::Plan;
 use wide::f64x4;
 
-use crate::model::{Condition, Growth, Model, When, EXTERNAL};
+use crate::model::{Growth, Model, When, EXTERNAL};
 
 /// Paths evaluated together.
 pub const LANES: usize = 8;
@@ -371,21 +371,10 @@ impl<'a> Block<'a> {
                     if self.milestone_fired[mi][l] || self.v[ms.fires.ix()][l] < 0.5 {
                         continue;
                     }
-                    let holds = match *cond {
-                        Condition::CumulativeSpend {
-                            buyer,
-                            provider,
-                            at_least,
-                        } => {
-                            let pair = plan.pairs.iter().position(|x| *x == (buyer, provider));
-                            pair.is_some_and(|i| self.pair_spend[i][l] >= self.v[at_least.ix()][l])
-                        }
-                        Condition::RevenueRunRate { party, at_least } => plan.revenue_of[party]
-                            .is_some_and(|r| {
-                                curve::run_rate(&m.revenues[r], self.values(l), per.t1)
-                                    >= self.v[at_least.ix()][l]
-                            }),
-                    };
+                    let pair_spend = &self.pair_spend;
+                    let values = &self.flat[l * self.np..(l + 1) * self.np];
+                    let holds =
+                        super::condition_holds(m, plan, cond, values, |i| pair_spend[i][l], per.t1);
                     if holds {
                         self.milestone_fired[mi][l] = true;
                         for (ii, inv) in m.investments.iter().enumerate() {

@@ -498,18 +498,7 @@ pub fn run<S: Sink>(m: &Model, plan: &Plan, v: &[f64], out: &mut Outcome, sink: 
             if out.milestone_fired[mi].is_some() || per.end > ms.deadline || ms.fires.of(v) < 0.5 {
                 continue;
             }
-            let holds = match *cond {
-                Condition::CumulativeSpend {
-                    buyer,
-                    provider,
-                    at_least,
-                } => {
-                    let pair = plan.pairs.iter().position(|x| *x == (buyer, provider));
-                    pair.is_some_and(|i| out.pair_spend[i] >= at_least.of(v))
-                }
-                Condition::RevenueRunRate { party, at_least } => plan.revenue_of[party]
-                    .is_some_and(|r| curve::run_rate(&m.revenues[r], v, per.t1) >= at_least.of(v)),
-            };
+            let holds = condition_holds(m, plan, cond, v, |i| out.pair_spend[i], per.t1);
             if holds {
                 out.milestone_fired[mi] = Some(per.end);
                 for (ii, inv) in m.investments.iter().enumerate() {
@@ -585,6 +574,31 @@ fn pay_tranche<S: Sink>(
             },
             amount: cash,
         });
+    }
+}
+
+/// Whether milestone condition `cond` holds at time `t1` (years), with
+/// parameter values `v` and the cumulative spend of each (buyer, provider)
+/// pair from `pair_spend`.
+pub(crate) fn condition_holds(
+    m: &Model,
+    plan: &Plan,
+    cond: &Condition,
+    v: &[f64],
+    pair_spend: impl Fn(usize) -> f64,
+    t1: f64,
+) -> bool {
+    match *cond {
+        Condition::CumulativeSpend {
+            buyer,
+            provider,
+            at_least,
+        } => {
+            let pair = plan.pairs.iter().position(|x| *x == (buyer, provider));
+            pair.is_some_and(|i| pair_spend(i) >= at_least.of(v))
+        }
+        Condition::RevenueRunRate { party, at_least } => plan.revenue_of[party]
+            .is_some_and(|r| curve::run_rate(&m.revenues[r], v, t1) >= at_least.of(v)),
     }
 }
 

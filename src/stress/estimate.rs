@@ -676,29 +676,44 @@ struct Part {
     ranks: Vec<usize>,
 }
 
-/// Finds the bucket of each of `ranks` (ascending) from the buckets'
-/// `count`s, numbering each such bucket in `slot` as a new [`Part`].
-fn place(ranks: &[usize], count: &[u32], slot: &mut [u32], parts: &mut Vec<Part>, owner: usize) {
+/// The buckets (in value order, with their `count`s) that hold each of
+/// `ranks` (ascending): `(bucket, values in lower buckets, values in it,
+/// its ranks as a range of `ranks`)`.
+fn buckets_of_ranks<'r>(
+    ranks: &'r [usize],
+    count: &'r [u32],
+) -> impl Iterator<Item = (usize, usize, usize, std::ops::Range<usize>)> + 'r {
     let (mut below, mut next) = (0usize, 0usize);
-    for (b, &c) in count.iter().enumerate() {
-        if next == ranks.len() {
-            break;
-        }
-        let c = c as usize;
-        let first = next;
-        while next < ranks.len() && ranks[next] < below + c {
-            next += 1;
-        }
-        if next > first {
-            slot[b] = parts.len() as u32;
-            parts.push(Part {
-                owner,
-                below,
-                count: c,
-                ranks: ranks[first..next].to_vec(),
-            });
-        }
-        below += c;
+    // Stops at the bucket after the last wanted rank.
+    count
+        .iter()
+        .enumerate()
+        .map_while(move |(b, &c)| {
+            if next == ranks.len() {
+                return None;
+            }
+            let c = c as usize;
+            let first = next;
+            while next < ranks.len() && ranks[next] < below + c {
+                next += 1;
+            }
+            let start = below;
+            below += c;
+            Some((next > first).then_some((b, start, c, first..next)))
+        })
+        .flatten()
+}
+
+/// Numbers in `slot` each bucket holding one of `ranks` as a new [`Part`].
+fn place(ranks: &[usize], count: &[u32], slot: &mut [u32], parts: &mut Vec<Part>, owner: usize) {
+    for (b, below, count, which) in buckets_of_ranks(ranks, count) {
+        slot[b] = parts.len() as u32;
+        parts.push(Part {
+            owner,
+            below,
+            count,
+            ranks: ranks[which].to_vec(),
+        });
     }
 }
 
@@ -800,21 +815,9 @@ fn select(values: &[f64], ranks: &[usize], found: &mut [f64], keys: Option<(u64,
     const NONE: u16 = u16::MAX;
     let mut slot = vec![NONE; 1 << bits];
     let mut parts: Vec<(usize, usize, std::ops::Range<usize>)> = Vec::new();
-    let (mut below, mut next) = (0usize, 0usize);
-    for (b, &c) in count.iter().enumerate() {
-        let c = c as usize;
-        let first = next;
-        while next < ranks.len() && ranks[next] < below + c {
-            next += 1;
-        }
-        if next > first {
-            slot[b] = parts.len() as u16;
-            parts.push((below, c, first..next));
-        }
-        below += c;
-        if next == ranks.len() {
-            break;
-        }
+    for (b, below, c, which) in buckets_of_ranks(ranks, &count) {
+        slot[b] = parts.len() as u16;
+        parts.push((below, c, which));
     }
     let mut start = Vec::with_capacity(parts.len() + 1);
     start.push(0);
