@@ -211,3 +211,33 @@ fn the_lane_irr_solver_proves_ordinary_deals_without_the_reference_solver() {
     }
     assert_eq!(solver.fallbacks, 0);
 }
+
+#[test]
+fn the_lane_irr_solver_gives_the_lowest_of_two_rates_even_at_an_exact_zero() {
+    // A case proptest found: flows whose running sums change sign twice, so
+    // Norstrom allows two rates above 0%, and there are two. By hand (NPV
+    // at the first flow's date): at 5% the NPV is +37.7, at 10% -25.7, so
+    // one rate lies between; at 50% it is -1.35 and at 60% +11.3, so the
+    // other lies there. The lowest is the IRR. Started at 93%, Newton walks
+    // down to the second rate and lands on an NPV of exactly 0.0, which
+    // once counted as proven. It must not: the answer is the lowest rate.
+    use dealsim::engine::block::LANES;
+    use dealsim::metrics::lanes::LaneIrr;
+    let day_end = [
+        246, 457, 666, 832, 1187, 1423, 1686, 2043, 2456, 2771, 2773, 2887, 3321, 3917, 3924, 4067,
+        4352, 4502, 4996, 5236, 5369, 5556, 5938, 6228, 6369, 6765, 7093, 7362, 7596,
+    ];
+    let ends = [
+        53.93, 49.43, -33.93, -23.73, -13.83, -89.24, -33.82, -33.92, -18.33, 22.26, 28.59, 33.36,
+        40.58, 17.36, 43.91, 26.67, 34.5, 5.21, 36.64, -6.0, 23.14, 49.72, 34.93, 20.56, 0.03,
+        53.46, 10.02, 10.51, 44.57,
+    ];
+    // Flows inside periods: (period, day, amount).
+    let inside = [(6, 1430, -75.52), (9, 2553, -47.74), (11, 2856, -59.77)];
+    let flows: Vec<[f64; LANES]> = ends.iter().map(|&a| [a; LANES]).collect();
+    let mut solver = LaneIrr::new(day_end.to_vec());
+    for got in solver.solve(&flows, |_| &inside, Some(0.93)) {
+        let r = got.unwrap();
+        assert!(r > 0.05 && r < 0.10, "{r}: not the lowest rate");
+    }
+}

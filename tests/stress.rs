@@ -1,6 +1,7 @@
 //! `dealsim stress`: Monte Carlo estimates against answers known in closed
 //! form, variance reduction, tornado order, reproducibility and replay.
 
+use dealsim::engine::block::LANES;
 use dealsim::stress::metric::Metric;
 use dealsim::stress::monte_carlo::{self, Options};
 use dealsim::stress::sampling::Method;
@@ -614,7 +615,7 @@ mod common;
 
 #[test]
 fn the_block_evaluator_matches_the_scalar_one_on_every_shipped_scenario() {
-    // Eight paths at a time must give what one path at a time gives: every
+    // A block of paths at a time must give what one path at a time gives: every
     // measure of every party, the fans' series and the events, on the
     // shipped scenarios' own stress draws and on every parameter moved.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -627,8 +628,8 @@ fn the_block_evaluator_matches_the_scalar_one_on_every_shipped_scenario() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if let Some(spec) = &r.model.stress {
             let opts = Options::of(spec);
-            for first in [0u64, 8, 4096] {
-                let lanes: Vec<Vec<f64>> = (first..first + 8)
+            for first in [0u64, LANES as u64, 4096] {
+                let lanes: Vec<Vec<f64>> = (first..first + LANES as u64)
                     .map(|p| monte_carlo::path_values(&r.model, spec, &opts, p).unwrap())
                     .collect();
                 if let Err(e) = common::block_matches_scalar(&r, &lanes) {

@@ -46,7 +46,7 @@ use wide::f64x4;
 use crate::model::{Growth, Model, When, EXTERNAL};
 
 /// Paths evaluated together.
-pub const LANES: usize = 8;
+pub const LANES: usize = 16;
 
 /// One number per lane.
 pub type Lanes = [f64; LANES];
@@ -87,8 +87,13 @@ pub struct Block<'a> {
     start: NaiveDate,
     /// Per revenue line, `[r * periods + p]`: the period's revenue.
     revenue_line: Vec<Lanes>,
-    /// Revenue per party in the current period.
-    revenue: Vec<Lanes>,
+    /// Scratch, one per period: a step's flows before they are booked.
+    amounts: Vec<Lanes>,
+    costs: Vec<Lanes>,
+    /// Days in each period.
+    days: Vec<f64>,
+    /// Whether the steps must run period by period (see [`Block::run`]).
+    period_by_period: bool,
     /// Scratch: a revenue line's primitive at the period boundaries.
     prim_lanes: Vec<Lanes>,
     /// The distinct day gaps between period boundaries, and which one each
@@ -147,7 +152,13 @@ impl<'a> Block<'a> {
             period_end: m.grid.periods.iter().map(|p| p.end).collect(),
             start: m.grid.start,
             revenue_line: vec![ZERO; m.revenues.len() * n],
-            revenue: vec![ZERO; parties],
+            amounts: vec![ZERO; n],
+            costs: vec![ZERO; n],
+            days: m.grid.periods.iter().map(|p| f64::from(p.days)).collect(),
+            // A condition reads spend to date; a credit draw reads tranches
+            // paid to date.
+            period_by_period: m.milestones.iter().any(|ms| ms.condition.is_some())
+                || plan.credit_pools.iter().any(|pools| !pools.is_empty()),
             prim_lanes: vec![ZERO; plan.bounds.len()],
             gap_kinds,
             gap_kind,
@@ -212,70 +223,118 @@ impl<'a> Block<'a> {
 
     /// Evaluates the deal on every lane, from the values written with
     /// [`Block::values_mut`].
+    ///
+    /// The steps run in the scalar engine's order within each period. When
+    /// no step reads what a later step of an earlier period wrote (no
+    /// milestone waits on a condition, no commitment draws credits), each
+    /// step runs over the whole horizon at once: a loop over periods and
+    /// lanes with its parameters read once, which is most of the speed.
+    /// Otherwise the steps run period by period. The totals of each period
+    /// get their flows in the same order either way.
     pub fn run(&mut self) {
         self.reset();
-        let (m, plan) = (self.m, self.plan);
         let n = self.periods;
-        let last = n.saturating_sub(1);
-        for (p, per) in m.grid.periods.iter().enumerate() {
-            // 1. Dated payments and tranches.
-            for (i, pm) in m.payments.iter().enumerate() {
-                if plan.payment_period[i] == Some(p) {
-                    for l in 0..LANES {
-                        let amount = self.v[pm.amount.ix()][l];
-                        if amount > 0.0 {
-                            self.book_lane(p, l, pm.date, pm.payer, pm.payee, amount);
-                        }
-                    }
+        if self.period_by_period {
+            for p in 0..n {
+                self.steps(p, p + 1);
+                self.conditions(p);
+                self.expire_credits(p);
+            }
+        } else {
+            self.steps(0, n);
+        }
+        if n > 0 {
+            self.terminal_values();
+        }
+    }
+
+    /// Steps 1 to 4 of the engine over periods `a..b`.
+    fn steps(&mut self, a: usize, b: usize) {
+        self.dated(a, b);
+        self.operations(a, b);
+        self.commitments(a, b);
+        self.revenue_shares(a, b);
+    }
+
+    /// 1. Dated payments and tranches falling due in `a..b`.
+    fn dated(&mut self, a: usize, b: usize) {
+        let m = self.m;
+        for (i, pm) in m.payments.iter().enumerate() {
+            let Some(p) = self.plan.payment_period[i] else {
+                continue;
+            };
+            if p < a || p >= b {
+                continue;
+            }
+            for l in 0..LANES {
+                let amount = self.v[pm.amount.ix()][l];
+                if amount > 0.0 {
+                    self.book_lane(p, l, pm.date, pm.payer, pm.payee, amount);
                 }
             }
-            let pu = p as u32;
-            for (ii, inv) in m.investments.iter().enumerate() {
-                for (ti, t) in inv.tranches.iter().enumerate() {
-                    let k = plan.tranche_ix(ii, ti);
-                    let (lo, hi) = self.due_range[k];
-                    if pu < lo || pu > hi {
+        }
+        let (a, b) = (a as u32, b as u32);
+        for (ii, inv) in m.investments.iter().enumerate() {
+            for (ti, t) in inv.tranches.iter().enumerate() {
+                let k = self.plan.tranche_ix(ii, ti);
+                let (lo, hi) = self.due_range[k];
+                if lo == NEVER || hi < a || lo >= b {
+                    continue;
+                }
+                for l in 0..LANES {
+                    let p = self.due[k][l];
+                    if p == NEVER || p < a || p >= b {
                         continue;
                     }
-                    for l in 0..LANES {
-                        if self.due[k][l] != pu {
-                            continue;
+                    let date = match t.when {
+                        When::Date(d) => d,
+                        When::Milestone(mi) => {
+                            self.milestone_date[mi][l].unwrap_or(self.period_end[p as usize])
                         }
-                        let date = match t.when {
-                            When::Date(d) => d,
-                            When::Milestone(mi) => self.milestone_date[mi][l].unwrap_or(per.end),
-                        };
-                        self.pay_tranche(ii, ti, p, l, date);
-                    }
+                    };
+                    self.pay_tranche(ii, ti, p as usize, l, date);
                 }
             }
+        }
+    }
 
-            // 2. Operating revenue and cost.
-            for (r, rev) in m.revenues.iter().enumerate() {
-                let amount = self.revenue_line[r * n + p];
-                self.revenue[rev.party] = amount;
-                let (share, fixed) = (self.v[rev.opex_share.ix()], self.v[rev.fixed_opex.ix()]);
-                let mut a = ZERO;
-                let mut cost = ZERO;
+    /// 2. Operating revenue and cost.
+    fn operations(&mut self, a: usize, b: usize) {
+        let m = self.m;
+        let n = self.periods;
+        for (r, rev) in m.revenues.iter().enumerate() {
+            let (share, fixed) = (self.v[rev.opex_share.ix()], self.v[rev.fixed_opex.ix()]);
+            for p in a..b {
+                let amount = &self.revenue_line[r * n + p];
+                let days = self.days[p];
                 for l in 0..LANES {
-                    a[l] = positive(amount[l]);
-                    cost[l] = positive(share[l] * amount[l] + fixed[l] * per.days as f64 / 365.0);
+                    self.amounts[p][l] = positive(amount[l]);
+                    self.costs[p][l] = positive(share[l] * amount[l] + fixed[l] * days / 365.0);
                 }
-                self.book(p, EXTERNAL, rev.party, &a);
-                self.book(p, rev.party, EXTERNAL, &cost);
             }
+            self.book_amounts(a, b, EXTERNAL, rev.party);
+            self.book_costs(a, b, rev.party, EXTERNAL);
+        }
+    }
 
-            // 3. Compute commitments, credits drawn first.
-            for (c, cm) in m.commitments.iter().enumerate() {
+    /// 3. Compute commitments, credits drawn first.
+    fn commitments(&mut self, a: usize, b: usize) {
+        let (m, plan) = (self.m, self.plan);
+        let n = self.periods;
+        for (c, cm) in m.commitments.iter().enumerate() {
+            let total = self.v[cm.total.ix()];
+            let demand = cm.demand_share.map(|ds| {
+                let r = plan.revenue_of[cm.buyer];
+                (self.v[ds.ix()], self.v[cm.take_or_pay.ix()], r)
+            });
+            for p in a..b {
                 let w = plan.weight(c, p);
-                let total = self.v[cm.total.ix()];
-                let mut spend = ZERO;
+                let spend = &mut self.amounts[p];
                 for l in 0..LANES {
                     spend[l] = total[l] * w;
                 }
-                if let Some(ds) = cm.demand_share {
-                    let (ds, top) = (self.v[ds.ix()], self.v[cm.take_or_pay.ix()]);
-                    let revenue = self.revenue[cm.buyer];
+                if let Some((ds, top, r)) = demand {
+                    let revenue = r.map_or(ZERO, |r| self.revenue_line[r * n + p]);
                     for l in 0..LANES {
                         let scheduled = spend[l];
                         let demand = ds[l] * revenue[l];
@@ -289,63 +348,78 @@ impl<'a> Block<'a> {
                     }
                     spend[l] = positive(spend[l]);
                 }
-                let mut uncovered = spend;
-                for &ii in &plan.credit_pools[c] {
-                    let inv = &m.investments[ii];
-                    if inv.credit_expiry.is_none_or(|e| per.end > e) {
-                        continue;
-                    }
-                    let mut draw = ZERO;
-                    let balance = &mut self.credit_balance[ii];
-                    for l in 0..LANES {
-                        if balance[l] > 0.0 && uncovered[l] > 0.0 {
-                            draw[l] = balance[l].min(uncovered[l]);
+            }
+            if !plan.credit_pools[c].is_empty() {
+                for p in a..b {
+                    let mut uncovered = self.amounts[p];
+                    for &ii in &plan.credit_pools[c] {
+                        let inv = &m.investments[ii];
+                        if inv.credit_expiry.is_none_or(|e| self.period_end[p] > e) {
+                            continue;
                         }
-                        balance[l] -= draw[l];
-                        uncovered[l] -= draw[l];
+                        let mut draw = ZERO;
+                        let balance = &mut self.credit_balance[ii];
+                        for l in 0..LANES {
+                            if balance[l] > 0.0 && uncovered[l] > 0.0 {
+                                draw[l] = balance[l].min(uncovered[l]);
+                            }
+                            balance[l] -= draw[l];
+                            uncovered[l] -= draw[l];
+                        }
+                        self.book(p, inv.investor, inv.investee, &draw);
                     }
-                    self.book(p, inv.investor, inv.investee, &draw);
-                }
-                self.book(p, cm.buyer, cm.provider, &spend);
-                if let Some(gm) = m.parties[cm.provider].gross_margin {
-                    let gm = self.v[gm.ix()];
-                    let mut cost = ZERO;
-                    for l in 0..LANES {
-                        cost[l] = positive((1.0 - gm[l]) * spend[l]);
-                    }
-                    self.book(p, cm.provider, EXTERNAL, &cost);
-                }
-                let pair = &mut self.pair_spend[plan.pair_of[c]];
-                for l in 0..LANES {
-                    pair[l] += spend[l];
                 }
             }
-
-            // 4. Revenue shares, up to their caps.
-            for (s, rs) in m.revenue_shares.iter().enumerate() {
-                if p == 0 {
-                    self.share_paid[s] = self.v[rs.paid_to_date.ix()];
+            self.book_amounts(a, b, cm.buyer, cm.provider);
+            let pair = plan.pair_of[c];
+            for p in a..b {
+                for l in 0..LANES {
+                    self.pair_spend[pair][l] += self.amounts[p][l];
                 }
-                let Some((a, b)) = plan.share_window[s * n + p] else {
-                    continue;
-                };
-                let Some(r) = plan.revenue_of[rs.payer] else {
-                    continue;
-                };
-                let mut due = ZERO;
-                if plan.share_full[s * n + p] {
-                    due = self.revenue[rs.payer];
-                } else {
-                    for (l, d) in due.iter_mut().enumerate() {
-                        *d = curve::revenue_between(&m.revenues[r], self.values(l), a, b);
+            }
+            if let Some(gm) = m.parties[cm.provider].gross_margin {
+                let gm = self.v[gm.ix()];
+                for p in a..b {
+                    for l in 0..LANES {
+                        self.costs[p][l] = positive((1.0 - gm[l]) * self.amounts[p][l]);
                     }
                 }
-                let rate = self.v[rs.rate.ix()];
+                self.book_costs(a, b, cm.provider, EXTERNAL);
+            }
+        }
+    }
+
+    /// 4. Revenue shares, up to their caps.
+    fn revenue_shares(&mut self, a: usize, b: usize) {
+        let (m, plan) = (self.m, self.plan);
+        let n = self.periods;
+        for (s, rs) in m.revenue_shares.iter().enumerate() {
+            if a == 0 {
+                self.share_paid[s] = self.v[rs.paid_to_date.ix()];
+            }
+            let rate = self.v[rs.rate.ix()];
+            let cap = rs.cap.map(|c| self.v[c.ix()]);
+            let Some(r) = plan.revenue_of[rs.payer] else {
+                continue;
+            };
+            for p in a..b {
+                let due = &mut self.amounts[p];
+                let Some((t0, t1)) = plan.share_window[s * n + p] else {
+                    *due = ZERO;
+                    continue;
+                };
+                if plan.share_full[s * n + p] {
+                    *due = self.revenue_line[r * n + p];
+                } else {
+                    for l in 0..LANES {
+                        let values = &self.flat[l * self.np..(l + 1) * self.np];
+                        due[l] = curve::revenue_between(&m.revenues[r], values, t0, t1);
+                    }
+                }
                 for l in 0..LANES {
                     due[l] *= rate[l];
                 }
-                if let Some(cap) = rs.cap {
-                    let cap = self.v[cap.ix()];
+                if let Some(cap) = cap {
                     for l in 0..LANES {
                         let room = (cap[l] - self.share_paid[s][l]).max(0.0);
                         if due[l] >= room {
@@ -358,47 +432,50 @@ impl<'a> Block<'a> {
                     due[l] = positive(due[l]);
                     self.share_paid[s][l] += due[l];
                 }
-                self.book(p, rs.payer, rs.payee, &due);
             }
+            self.book_amounts(a, b, rs.payer, rs.payee);
+        }
+    }
 
-            // 5. Milestones with a condition, on the state at the period end.
-            for (mi, ms) in m.milestones.iter().enumerate() {
-                let Some(cond) = &ms.condition else { continue };
-                if per.end > ms.deadline {
+    /// 5. Milestones with a condition, on the state at the end of period `p`.
+    fn conditions(&mut self, p: usize) {
+        let (m, plan) = (self.m, self.plan);
+        let per = &m.grid.periods[p];
+        for (mi, ms) in m.milestones.iter().enumerate() {
+            let Some(cond) = &ms.condition else { continue };
+            if per.end > ms.deadline {
+                continue;
+            }
+            for l in 0..LANES {
+                if self.milestone_fired[mi][l] || self.v[ms.fires.ix()][l] < 0.5 {
                     continue;
                 }
-                for l in 0..LANES {
-                    if self.milestone_fired[mi][l] || self.v[ms.fires.ix()][l] < 0.5 {
-                        continue;
-                    }
-                    let pair_spend = &self.pair_spend;
-                    let values = &self.flat[l * self.np..(l + 1) * self.np];
-                    let holds =
-                        super::condition_holds(m, plan, cond, values, |i| pair_spend[i][l], per.t1);
-                    if holds {
-                        self.milestone_fired[mi][l] = true;
-                        for (ii, inv) in m.investments.iter().enumerate() {
-                            for (ti, t) in inv.tranches.iter().enumerate() {
-                                if t.when == When::Milestone(mi) {
-                                    self.pay_tranche(ii, ti, p, l, per.end);
-                                }
+                let pair_spend = &self.pair_spend;
+                let values = &self.flat[l * self.np..(l + 1) * self.np];
+                let holds =
+                    super::condition_holds(m, plan, cond, values, |i| pair_spend[i][l], per.t1);
+                if holds {
+                    self.milestone_fired[mi][l] = true;
+                    for (ii, inv) in m.investments.iter().enumerate() {
+                        for (ti, t) in inv.tranches.iter().enumerate() {
+                            if t.when == When::Milestone(mi) {
+                                self.pay_tranche(ii, ti, p, l, per.end);
                             }
                         }
                     }
                 }
             }
+        }
+    }
 
-            // 6. Credits past their expiry lapse.
-            let next_end = m.grid.periods.get(p + 1).map(|q| q.end);
-            for (ii, inv) in m.investments.iter().enumerate() {
-                if let (Some(exp), Some(next)) = (inv.credit_expiry, next_end) {
-                    if next > exp {
-                        self.credit_balance[ii] = ZERO;
-                    }
-                }
-            }
-            if p == last {
-                self.terminal_values();
+    /// 6. Credits past their expiry lapse at the end of period `p`.
+    fn expire_credits(&mut self, p: usize) {
+        let Some(&next) = self.period_end.get(p + 1) else {
+            return;
+        };
+        for (ii, inv) in self.m.investments.iter().enumerate() {
+            if inv.credit_expiry.is_some_and(|exp| next > exp) {
+                self.credit_balance[ii] = ZERO;
             }
         }
     }
@@ -416,7 +493,6 @@ impl<'a> Block<'a> {
             &mut self.paid,
             &mut self.received,
             &mut self.terminal,
-            &mut self.revenue,
             &mut self.stake,
             &mut self.credit_balance,
             &mut self.share_paid,
@@ -579,23 +655,48 @@ impl<'a> Block<'a> {
 
     /// Books `amount` (per lane, zero where nothing flows) from `payer` to
     /// `payee` at the end of period `p`.
-    #[inline(always)]
     fn book(&mut self, p: usize, payer: usize, payee: usize, amount: &Lanes) {
         let n = self.periods;
-        if payee != EXTERNAL {
-            let (net, got) = (&mut self.net[payee * n + p], &mut self.received[payee]);
-            for l in 0..LANES {
-                net[l] += amount[l];
-                got[l] += amount[l];
-            }
-        }
-        if payer != EXTERNAL {
-            let (net, gave) = (&mut self.net[payer * n + p], &mut self.paid[payer]);
-            for l in 0..LANES {
-                net[l] -= amount[l];
-                gave[l] += amount[l];
-            }
-        }
+        book_range(
+            &mut self.net,
+            &mut self.paid,
+            &mut self.received,
+            n,
+            p,
+            payer,
+            payee,
+            std::slice::from_ref(amount),
+        );
+    }
+
+    /// Books `amounts[a..b]` from `payer` to `payee`, each at its period's end.
+    fn book_amounts(&mut self, a: usize, b: usize, payer: usize, payee: usize) {
+        let n = self.periods;
+        book_range(
+            &mut self.net,
+            &mut self.paid,
+            &mut self.received,
+            n,
+            a,
+            payer,
+            payee,
+            &self.amounts[a..b],
+        );
+    }
+
+    /// Books `costs[a..b]` from `payer` to `payee`, each at its period's end.
+    fn book_costs(&mut self, a: usize, b: usize, payer: usize, payee: usize) {
+        let n = self.periods;
+        book_range(
+            &mut self.net,
+            &mut self.paid,
+            &mut self.received,
+            n,
+            a,
+            payer,
+            payee,
+            &self.costs[a..b],
+        );
     }
 
     /// Books one lane's flow of `amount > 0` dated `date` in period `p`.
@@ -694,6 +795,50 @@ impl<'a> Block<'a> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Books `amounts[i]` from `payer` to `payee` at the end of period `a + i`:
+/// into both parties' period totals, and their gross paid and received
+/// (summed over the range first, so a party's totals are not reloaded on
+/// every period).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn book_range(
+    net: &mut [Lanes],
+    paid: &mut [Lanes],
+    received: &mut [Lanes],
+    n: usize,
+    a: usize,
+    payer: usize,
+    payee: usize,
+    amounts: &[Lanes],
+) {
+    let mut sum = ZERO;
+    for x in amounts {
+        for l in 0..LANES {
+            sum[l] += x[l];
+        }
+    }
+    if payee != EXTERNAL {
+        for (net, x) in net[payee * n + a..].iter_mut().zip(amounts) {
+            for l in 0..LANES {
+                net[l] += x[l];
+            }
+        }
+        for l in 0..LANES {
+            received[payee][l] += sum[l];
+        }
+    }
+    if payer != EXTERNAL {
+        for (net, x) in net[payer * n + a..].iter_mut().zip(amounts) {
+            for l in 0..LANES {
+                net[l] -= x[l];
+            }
+        }
+        for l in 0..LANES {
+            paid[payer][l] += sum[l];
         }
     }
 }

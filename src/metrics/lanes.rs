@@ -176,6 +176,11 @@ impl LaneIrr {
                     continue;
                 }
                 if f[l] == 0.0 {
+                    // An exact root: the lowest, unless two may lie above
+                    // 0% and this could be the second.
+                    if mode[l] == Mode::AboveOfTwo {
+                        mode[l] = Mode::Reference;
+                    }
                     done[l] = true;
                     continue;
                 }

@@ -268,6 +268,21 @@ impl<'a> BlockEvaluator<'a> {
     /// at the last) and, if `cash` is given, its cash balance at each period
     /// end, per lane.
     pub fn series(&self, party: usize, cumulative: &mut [Lanes], cash: Option<&mut [Lanes]>) {
+        match cash {
+            Some(cash) => self.each_period(party, |p, cum, bal| {
+                cumulative[p] = *cum;
+                cash[p] = *bal;
+            }),
+            None => self.each_period(party, |p, cum, _| cumulative[p] = *cum),
+        }
+    }
+
+    /// Calls `f(p, cumulative, cash)` for each period `p` with `party`'s
+    /// cumulative net through `p` (terminal value included at the last) and
+    /// its cash balance at the end of `p`, per lane: what [`Self::series`]
+    /// gives, without the copies.
+    #[inline]
+    pub fn each_period(&self, party: usize, mut f: impl FnMut(usize, &Lanes, &Lanes)) {
         let b = &self.block;
         let n = b.periods();
         let mut cum = ZERO;
@@ -277,7 +292,6 @@ impl<'a> BlockEvaluator<'a> {
         }
         let mut cursor = [0usize; LANES];
         let dated = (0..LANES).any(|l| !b.inside(party, l).is_empty());
-        let mut cash = cash;
         for p in 0..n {
             let mut flow = *b.net(party, p);
             if dated {
@@ -296,15 +310,15 @@ impl<'a> BlockEvaluator<'a> {
                 cum[l] += flow[l];
                 bal[l] += flow[l];
             }
-            cumulative[p] = cum;
             if p + 1 == n {
                 let term = b.terminal(party);
+                let mut last = ZERO;
                 for l in 0..LANES {
-                    cumulative[p][l] = cum[l] + term[l];
+                    last[l] = cum[l] + term[l];
                 }
-            }
-            if let Some(c) = cash.as_deref_mut() {
-                c[p] = bal;
+                f(p, &last, &bal);
+            } else {
+                f(p, &cum, &bal);
             }
         }
     }

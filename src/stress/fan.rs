@@ -13,6 +13,9 @@
 /// Bins per period: a percentile is exact to 1/BINS of the pilot's range.
 pub const BINS: usize = 1000;
 
+/// 2^52: adding it to a double in `[0, 2^52)` rounds it to an integer.
+const TWO_52: f64 = 4_503_599_627_370_496.0;
+
 /// The percentiles a fan shows.
 pub const LEVELS: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
 
@@ -109,16 +112,45 @@ impl Fan {
         // Early periods are often the same on every path (nothing drawn has
         // acted yet): one add instead of a chain of adds to one counter.
         if let Some(&first) = values.first() {
-            if values.iter().all(|&v| v == first) {
+            // A fold rather than `all`: no early exit, so it vectorises.
+            if values.iter().fold(true, |same, &v| same & (v == first)) {
                 let (bin, outside) = locate(ranges, p, first);
                 self.counts[p * BINS + bin] += values.len() as u32;
                 self.outside += u64::from(outside) * values.len() as u64;
                 return;
             }
         }
-        for &v in values {
-            self.add_one(ranges, p, v);
+        // The bins of a batch first, in a loop that vectorises (as `locate`
+        // does value by value: NaN and values below the range go to bin 0,
+        // values above it to the last), then one add per value.
+        let (lo, per_unit) = (ranges.lo[p], ranges.per_unit[p]);
+        let row = &mut self.counts[p * BINS..(p + 1) * BINS];
+        let mut outside = 0u64;
+        let mut bins = [0u32; 64];
+        for batch in values.chunks(bins.len()) {
+            for (bin, &v) in bins.iter_mut().zip(batch) {
+                let x = (v - lo) * per_unit;
+                let inside = x >= 0.0 && x < BINS as f64;
+                outside += u64::from(!inside);
+                // Clamped by comparisons (NaN fails them and lands at 0),
+                // then truncated: x + 2^52 rounds x to an integer held in
+                // the low bits, one less where that rounded up. An `as`
+                // cast would add a saturation check per value.
+                let x = if x > 0.0 { x } else { 0.0 };
+                let x = if x < (BINS - 1) as f64 {
+                    x
+                } else {
+                    (BINS - 1) as f64
+                };
+                let nearest = (x + TWO_52) - TWO_52;
+                let floor = if nearest > x { nearest - 1.0 } else { nearest };
+                *bin = (floor + TWO_52).to_bits() as u32;
+            }
+            for &bin in &bins[..batch.len()] {
+                row[(bin as usize).min(BINS - 1)] += 1;
+            }
         }
+        self.outside += outside;
     }
 
     #[inline]

@@ -38,7 +38,7 @@ use super::metric::{Measure, Metric};
 use super::path::{Evaluator, Why};
 use super::sampling::{Method, Sampler};
 use super::spec::{Driver, Spec};
-use crate::engine::block::{Lanes, LANES};
+use crate::engine::block::LANES;
 
 /// Paths per chunk: the unit of parallel work and of progress.
 pub const CHUNK: usize = 1024;
@@ -316,8 +316,7 @@ fn fan_series(m: &Model) -> Vec<(usize, Series)> {
 struct Worker<'a> {
     ev: BlockEvaluator<'a>,
     u: Vec<f64>,
-    cum: Vec<Lanes>,
-    cash: Vec<Lanes>,
+    periods: usize,
     fans: Vec<Fan>,
     clamped: Vec<u64>,
     /// Series of the last paths not yet counted in the fans,
@@ -344,8 +343,7 @@ impl<'a> Worker<'a> {
         Worker {
             ev: BlockEvaluator::new(m, plan, metrics),
             u: vec![0.0; dims],
-            cum: vec![[0.0; LANES]; n],
-            cash: vec![[0.0; LANES]; n],
+            periods: n,
             fans: (0..series).map(|_| Fan::new(n)).collect(),
             clamped: vec![0; dims],
             pending: vec![0.0; series * n * FAN_BLOCK],
@@ -373,26 +371,33 @@ impl<'a> Worker<'a> {
         if self.filled + lanes > FAN_BLOCK {
             self.count_series(ranges);
         }
-        let n = self.cum.len();
+        let n = self.periods;
+        let (pending, filled) = (&mut self.pending, self.filled);
+        // One walk per party, writing both of its series (cumulative net
+        // and, for a lab, cash) straight into their pending rows.
         for (s, &(party, what)) in series.iter().enumerate() {
-            let cash = (what == Series::Cash).then_some(&mut self.cash[..]);
-            self.ev.series(party, &mut self.cum, cash);
-            let values = if what == Series::Cash {
-                &self.cash
-            } else {
-                &self.cum
-            };
-            for (p, v) in values.iter().enumerate() {
-                let at = (s * n + p) * FAN_BLOCK + self.filled;
-                self.pending[at..at + lanes].copy_from_slice(&v[..lanes]);
+            if what == Series::Cash && series.contains(&(party, Series::CumulativeNet)) {
+                continue;
             }
+            let cash = series.iter().position(|&x| x == (party, Series::Cash));
+            let cum = (what == Series::CumulativeNet).then_some(s);
+            self.ev.each_period(party, |p, c, bal| {
+                if let Some(s) = cum {
+                    let at = (s * n + p) * FAN_BLOCK + filled;
+                    pending[at..at + lanes].copy_from_slice(&c[..lanes]);
+                }
+                if let Some(s) = cash {
+                    let at = (s * n + p) * FAN_BLOCK + filled;
+                    pending[at..at + lanes].copy_from_slice(&bal[..lanes]);
+                }
+            });
         }
         self.filled += lanes;
     }
 
     /// Counts the pending series into the fans, period by period.
     fn count_series(&mut self, ranges: &[Ranges]) {
-        let n = self.cum.len();
+        let n = self.periods;
         for (s, fan) in self.fans.iter_mut().enumerate() {
             for p in 0..n {
                 let at = (s * n + p) * FAN_BLOCK;
