@@ -41,7 +41,6 @@ use chrono::NaiveDate;
 
 use super::curve;
 use super::Plan;
-use wide::f64x4;
 
 use crate::model::{Growth, Model, When, EXTERNAL};
 
@@ -562,17 +561,14 @@ impl<'a> Block<'a> {
                 let (k, s) = (self.v[ceiling.ix()], self.v[steepness.ix()]);
                 let a: Lanes = std::array::from_fn(|l| curve::s_curve_a(k[l], r0[l]));
                 self.exps(&std::array::from_fn(|l| -s[l]));
-                // F(t) = t + ln(1 + A e^(-s t)) / s, four lanes per vector.
+                // F(t) = t + ln(1 + A e^(-s t)) / s.
                 for (f, &t) in self.prim_lanes.iter_mut().zip(&plan.bounds) {
-                    for h in 0..LANES / 4 {
-                        let at = |x: &Lanes| {
-                            f64x4::new([x[4 * h], x[4 * h + 1], x[4 * h + 2], x[4 * h + 3]])
-                        };
-                        let ln = (at(&a) * at(f)).ln_1p() / at(&s);
-                        let ln = ln.to_array();
-                        for j in 0..4 {
-                            f[4 * h + j] = t + ln[j];
-                        }
+                    for l in 0..LANES {
+                        f[l] *= a[l];
+                    }
+                    curve::ln_1p_all(f);
+                    for l in 0..LANES {
+                        f[l] = t + f[l] / s[l];
                     }
                 }
                 for p in 0..n {

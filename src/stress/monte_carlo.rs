@@ -38,7 +38,7 @@ use super::metric::{Measure, Metric};
 use super::path::{Evaluator, Why};
 use super::sampling::{Method, Sampler};
 use super::spec::{Driver, Spec};
-use crate::engine::block::LANES;
+use crate::engine::block::{Lanes, LANES};
 
 /// Paths per chunk: the unit of parallel work and of progress.
 pub const CHUNK: usize = 1024;
@@ -381,14 +381,22 @@ impl<'a> Worker<'a> {
             }
             let cash = series.iter().position(|&x| x == (party, Series::Cash));
             let cum = (what == Series::CumulativeNet).then_some(s);
+            // A whole block is a copy of known size, which inlines; only
+            // the last, partial block takes a call.
+            let mut keep = |s: usize, p: usize, x: &Lanes| {
+                let at = (s * n + p) * FAN_BLOCK + filled;
+                if lanes == LANES {
+                    pending[at..at + LANES].copy_from_slice(x);
+                } else {
+                    pending[at..at + lanes].copy_from_slice(&x[..lanes]);
+                }
+            };
             self.ev.each_period(party, |p, c, bal| {
                 if let Some(s) = cum {
-                    let at = (s * n + p) * FAN_BLOCK + filled;
-                    pending[at..at + lanes].copy_from_slice(&c[..lanes]);
+                    keep(s, p, c);
                 }
                 if let Some(s) = cash {
-                    let at = (s * n + p) * FAN_BLOCK + filled;
-                    pending[at..at + lanes].copy_from_slice(&bal[..lanes]);
+                    keep(s, p, bal);
                 }
             });
         }
