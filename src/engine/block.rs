@@ -247,8 +247,27 @@ impl<'a> Block<'a> {
         }
     }
 
-    /// Steps 1 to 4 of the engine over periods `a..b`.
+    /// Steps 1 to 4 of the engine over periods `a..b`, four lanes per
+    /// instruction where the CPU has them (the same IEEE operations, no
+    /// fused multiply-add: the same answers either way).
     fn steps(&mut self, a: usize, b: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { self.steps_avx2(a, b) };
+            return;
+        }
+        self.steps_each(a, b);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn steps_avx2(&mut self, a: usize, b: usize) {
+        self.steps_each(a, b);
+    }
+
+    #[inline(always)]
+    fn steps_each(&mut self, a: usize, b: usize) {
         self.dated(a, b);
         self.operations(a, b);
         self.commitments(a, b);
@@ -298,6 +317,7 @@ impl<'a> Block<'a> {
     }
 
     /// 2. Operating revenue and cost.
+    #[inline(always)]
     fn operations(&mut self, a: usize, b: usize) {
         let m = self.m;
         let n = self.periods;
@@ -317,6 +337,7 @@ impl<'a> Block<'a> {
     }
 
     /// 3. Compute commitments, credits drawn first.
+    #[inline(always)]
     fn commitments(&mut self, a: usize, b: usize) {
         let (m, plan) = (self.m, self.plan);
         let n = self.periods;
@@ -389,6 +410,7 @@ impl<'a> Block<'a> {
     }
 
     /// 4. Revenue shares, up to their caps.
+    #[inline(always)]
     fn revenue_shares(&mut self, a: usize, b: usize) {
         let (m, plan) = (self.m, self.plan);
         let n = self.periods;
@@ -561,14 +583,18 @@ impl<'a> Block<'a> {
                 let (k, s) = (self.v[ceiling.ix()], self.v[steepness.ix()]);
                 let a: Lanes = std::array::from_fn(|l| curve::s_curve_a(k[l], r0[l]));
                 self.exps(&std::array::from_fn(|l| -s[l]));
-                // F(t) = t + ln(1 + A e^(-s t)) / s.
-                for (f, &t) in self.prim_lanes.iter_mut().zip(&plan.bounds) {
+                // F(t) = t + ln(1 + A e^(-s t)) / s, the logarithms in one
+                // pass over every boundary and lane (a long loop pipelines).
+                let per_s: Lanes = std::array::from_fn(|l| 1.0 / s[l]);
+                for f in self.prim_lanes.iter_mut() {
                     for l in 0..LANES {
                         f[l] *= a[l];
                     }
-                    curve::ln_1p_all(f);
+                }
+                curve::ln_1p_all(self.prim_lanes.as_flattened_mut());
+                for (f, &t) in self.prim_lanes.iter_mut().zip(&plan.bounds) {
                     for l in 0..LANES {
-                        f[l] = t + f[l] / s[l];
+                        f[l] = t + f[l] * per_s[l];
                     }
                 }
                 for p in 0..n {
@@ -651,6 +677,7 @@ impl<'a> Block<'a> {
 
     /// Books `amount` (per lane, zero where nothing flows) from `payer` to
     /// `payee` at the end of period `p`.
+    #[inline(always)]
     fn book(&mut self, p: usize, payer: usize, payee: usize, amount: &Lanes) {
         let n = self.periods;
         book_range(
@@ -666,6 +693,7 @@ impl<'a> Block<'a> {
     }
 
     /// Books `amounts[a..b]` from `payer` to `payee`, each at its period's end.
+    #[inline(always)]
     fn book_amounts(&mut self, a: usize, b: usize, payer: usize, payee: usize) {
         let n = self.periods;
         book_range(
@@ -681,6 +709,7 @@ impl<'a> Block<'a> {
     }
 
     /// Books `costs[a..b]` from `payer` to `payee`, each at its period's end.
+    #[inline(always)]
     fn book_costs(&mut self, a: usize, b: usize, payer: usize, payee: usize) {
         let n = self.periods;
         book_range(
