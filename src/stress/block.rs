@@ -281,7 +281,7 @@ impl<'a> BlockEvaluator<'a> {
     /// cumulative net through `p` (terminal value included at the last) and
     /// its cash balance at the end of `p`, per lane: what [`Self::series`]
     /// gives, without the copies.
-    #[inline]
+    #[inline(always)]
     pub fn each_period(&self, party: usize, mut f: impl FnMut(usize, &Lanes, &Lanes)) {
         let b = &self.block;
         let n = b.periods();
