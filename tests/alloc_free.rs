@@ -68,7 +68,7 @@ fn a_warm_run_allocates_nothing() {
 
 #[test]
 fn a_warm_block_of_stress_paths_allocates_nothing() {
-    // The Monte Carlo's unit of work: eight paths through the block engine
+    // The Monte Carlo's unit of work: a block of paths through the engine
     // and every metric (XIRR included). Once warm, another block with other
     // values makes no heap allocation.
     use dealsim::engine::block::LANES;

@@ -507,7 +507,7 @@ proptest! {
 
     #[test]
     fn the_lane_irr_solver_agrees_with_xirr_days(seed in any::<u64>()) {
-        // Eight random flow sets on one grid of dates: investments, returns,
+        // A block of random flow sets on one grid of dates: investments, returns,
         // zeros, extra sign changes and flows inside periods. Each lane's
         // IRR (or why there is none) must be what the reference solver says.
         use dealsim::engine::block::LANES;

@@ -10,11 +10,18 @@
 //! and flows are added straight into per-party period totals instead of
 //! being described one by one.
 //!
-//! Every number comes out as the scalar engine computes it, operation for
-//! operation: a flow the scalar engine skips (an amount of zero or less) is
-//! added here as `+0.0`, which leaves a total unchanged. The block is
-//! checked against [`super::run`] on every shipped scenario and on random
-//! deals (`tests/properties.rs`).
+//! Each flow is computed as the scalar engine computes it, and reaches a
+//! period's totals in the same order: a flow the scalar engine skips (an
+//! amount of zero or less) is added here as `+0.0`, which leaves a total
+//! unchanged (a stake sums its tranches in the order they are paid).
+//! Two things differ in the last bits only: the S-curve's
+//! logarithm is [`curve::ln_1p_all`] (within two ulps of the platform's),
+//! and a party's gross paid and received are summed in another order (a
+//! step's flows over the horizon first). When no step reads
+//! what a later step wrote in an earlier period, each step runs over the
+//! whole horizon in one loop (see [`Block::run`]). The block is checked
+//! against [`super::run`] on every shipped scenario and on random deals
+//! (`tests/properties.rs`).
 //!
 //! Nothing in [`Block::run`] allocates once the block has run a first time:
 //! the few flows dated inside a period (a tranche paid on a milestone's date)
@@ -291,26 +298,28 @@ impl<'a> Block<'a> {
                 }
             }
         }
-        let (a, b) = (a as u32, b as u32);
-        for (ii, inv) in m.investments.iter().enumerate() {
-            for (ti, t) in inv.tranches.iter().enumerate() {
-                let k = self.plan.tranche_ix(ii, ti);
-                let (lo, hi) = self.due_range[k];
-                if lo == NEVER || hi < a || lo >= b {
-                    continue;
-                }
-                for l in 0..LANES {
-                    let p = self.due[k][l];
-                    if p == NEVER || p < a || p >= b {
+        // Period by period, so that a stake sums its tranches in the order
+        // they are paid, as the scalar engine does.
+        for p in a as u32..b as u32 {
+            for (ii, inv) in m.investments.iter().enumerate() {
+                for (ti, t) in inv.tranches.iter().enumerate() {
+                    let k = self.plan.tranche_ix(ii, ti);
+                    let (lo, hi) = self.due_range[k];
+                    if lo == NEVER || p < lo || p > hi {
                         continue;
                     }
-                    let date = match t.when {
-                        When::Date(d) => d,
-                        When::Milestone(mi) => {
-                            self.milestone_date[mi][l].unwrap_or(self.period_end[p as usize])
+                    for l in 0..LANES {
+                        if self.due[k][l] != p {
+                            continue;
                         }
-                    };
-                    self.pay_tranche(ii, ti, p as usize, l, date);
+                        let date = match t.when {
+                            When::Date(d) => d,
+                            When::Milestone(mi) => {
+                                self.milestone_date[mi][l].unwrap_or(self.period_end[p as usize])
+                            }
+                        };
+                        self.pay_tranche(ii, ti, p as usize, l, date);
+                    }
                 }
             }
         }
@@ -391,10 +400,14 @@ impl<'a> Block<'a> {
                 }
             }
             self.book_amounts(a, b, cm.buyer, cm.provider);
-            let pair = plan.pair_of[c];
-            for p in a..b {
-                for l in 0..LANES {
-                    self.pair_spend[pair][l] += self.amounts[p][l];
+            // Spend to date feeds milestone conditions only, and those run
+            // period by period.
+            if self.period_by_period {
+                let pair = plan.pair_of[c];
+                for p in a..b {
+                    for l in 0..LANES {
+                        self.pair_spend[pair][l] += self.amounts[p][l];
+                    }
                 }
             }
             if let Some(gm) = m.parties[cm.provider].gross_margin {

@@ -392,6 +392,11 @@ impl<'a> Worker<'a> {
     /// Writes the block's series into the pending rows.
     #[inline(always)]
     fn pend(&mut self, series: &[(usize, Series)], lanes: usize) {
+        // A series listed twice would keep stale rows under its second entry.
+        debug_assert!(series
+            .iter()
+            .enumerate()
+            .all(|(i, x)| !series[..i].contains(x)));
         let n = self.periods;
         let (pending, filled) = (&mut self.pending, self.filled);
         // One walk per party, writing both of its series (cumulative net

@@ -176,6 +176,9 @@ pub fn write_svg(scene: &Scene, path: &Path) -> Result<(), String> {
 fn downsample(src: &[u8], w: usize, h: usize, factor: usize) -> Vec<u8> {
     let (sw, sh) = (w / factor, h / factor);
     let mut out = vec![0u8; sw * sh * 3];
+    if sw == 0 || sh == 0 {
+        return out;
+    }
     let n = (factor * factor) as u32;
     let mut sums = vec![0u32; sw * 3];
     for (y, out_row) in out.chunks_exact_mut(sw * 3).enumerate() {
