@@ -60,6 +60,14 @@ pub type Lanes = [f64; LANES];
 const ZERO: Lanes = [0.0; LANES];
 const NEVER: u32 = u32::MAX;
 
+/// Which scratch stream of a step to book: a step fills `amounts` (and
+/// `costs` for a second flow of the same step) before booking them.
+#[derive(Debug, Clone, Copy)]
+enum Stream {
+    Amounts,
+    Costs,
+}
+
 /// A flow dated inside a period: `(period, days from the start, signed amount)`.
 pub type Dated = (u32, i32, f64);
 
@@ -340,8 +348,8 @@ impl<'a> Block<'a> {
                     self.costs[p][l] = positive(share[l] * amount[l] + fixed[l] * days / 365.0);
                 }
             }
-            self.book_amounts(a, b, EXTERNAL, rev.party);
-            self.book_costs(a, b, rev.party, EXTERNAL);
+            self.book_stream(Stream::Amounts, a, b, EXTERNAL, rev.party);
+            self.book_stream(Stream::Costs, a, b, rev.party, EXTERNAL);
         }
     }
 
@@ -399,7 +407,7 @@ impl<'a> Block<'a> {
                     }
                 }
             }
-            self.book_amounts(a, b, cm.buyer, cm.provider);
+            self.book_stream(Stream::Amounts, a, b, cm.buyer, cm.provider);
             // Spend to date feeds milestone conditions only, and those run
             // period by period.
             if self.period_by_period {
@@ -417,7 +425,7 @@ impl<'a> Block<'a> {
                         self.costs[p][l] = positive((1.0 - gm[l]) * self.amounts[p][l]);
                     }
                 }
-                self.book_costs(a, b, cm.provider, EXTERNAL);
+                self.book_stream(Stream::Costs, a, b, cm.provider, EXTERNAL);
             }
         }
     }
@@ -467,7 +475,7 @@ impl<'a> Block<'a> {
                     self.share_paid[s][l] += due[l];
                 }
             }
-            self.book_amounts(a, b, rs.payer, rs.payee);
+            self.book_stream(Stream::Amounts, a, b, rs.payer, rs.payee);
         }
     }
 
@@ -705,10 +713,15 @@ impl<'a> Block<'a> {
         );
     }
 
-    /// Books `amounts[a..b]` from `payer` to `payee`, each at its period's end.
+    /// Books a scratch stream's `a..b` from `payer` to `payee`, each
+    /// amount at its period's end.
     #[inline(always)]
-    fn book_amounts(&mut self, a: usize, b: usize, payer: usize, payee: usize) {
+    fn book_stream(&mut self, stream: Stream, a: usize, b: usize, payer: usize, payee: usize) {
         let n = self.periods;
+        let amounts = match stream {
+            Stream::Amounts => &self.amounts[a..b],
+            Stream::Costs => &self.costs[a..b],
+        };
         book_range(
             &mut self.net,
             &mut self.paid,
@@ -717,23 +730,7 @@ impl<'a> Block<'a> {
             a,
             payer,
             payee,
-            &self.amounts[a..b],
-        );
-    }
-
-    /// Books `costs[a..b]` from `payer` to `payee`, each at its period's end.
-    #[inline(always)]
-    fn book_costs(&mut self, a: usize, b: usize, payer: usize, payee: usize) {
-        let n = self.periods;
-        book_range(
-            &mut self.net,
-            &mut self.paid,
-            &mut self.received,
-            n,
-            a,
-            payer,
-            payee,
-            &self.costs[a..b],
+            amounts,
         );
     }
 
