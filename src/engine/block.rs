@@ -341,12 +341,14 @@ impl<'a> Block<'a> {
         for (r, rev) in m.revenues.iter().enumerate() {
             let (share, fixed) = (self.v[rev.opex_share.ix()], self.v[rev.fixed_opex.ix()]);
             for p in a..b {
-                let amount = &self.revenue_line[r * n + p];
+                // Whole arrays in and out, so that the compiler sees no
+                // aliasing between the scratch streams and vectorises.
+                let amount = self.revenue_line[r * n + p];
                 let days = self.days[p];
-                for l in 0..LANES {
-                    self.amounts[p][l] = positive(amount[l]);
-                    self.costs[p][l] = positive(share[l] * amount[l] + fixed[l] * days / 365.0);
-                }
+                self.amounts[p] = std::array::from_fn(|l| positive(amount[l]));
+                self.costs[p] = std::array::from_fn(|l| {
+                    positive(share[l] * amount[l] + fixed[l] * days / 365.0)
+                });
             }
             self.book_stream(Stream::Amounts, a, b, EXTERNAL, rev.party);
             self.book_stream(Stream::Costs, a, b, rev.party, EXTERNAL);
@@ -366,10 +368,7 @@ impl<'a> Block<'a> {
             });
             for p in a..b {
                 let w = plan.weight(c, p);
-                let spend = &mut self.amounts[p];
-                for l in 0..LANES {
-                    spend[l] = total[l] * w;
-                }
+                let mut spend: Lanes = std::array::from_fn(|l| total[l] * w);
                 if let Some((ds, top, r)) = demand {
                     let revenue = r.map_or(ZERO, |r| self.revenue_line[r * n + p]);
                     for l in 0..LANES {
@@ -385,6 +384,7 @@ impl<'a> Block<'a> {
                     }
                     spend[l] = positive(spend[l]);
                 }
+                self.amounts[p] = spend;
             }
             if !plan.credit_pools[c].is_empty() {
                 for p in a..b {
@@ -412,18 +412,19 @@ impl<'a> Block<'a> {
             // period by period.
             if self.period_by_period {
                 let pair = plan.pair_of[c];
-                for p in a..b {
+                let mut sum = self.pair_spend[pair];
+                for x in &self.amounts[a..b] {
                     for l in 0..LANES {
-                        self.pair_spend[pair][l] += self.amounts[p][l];
+                        sum[l] += x[l];
                     }
                 }
+                self.pair_spend[pair] = sum;
             }
             if let Some(gm) = m.parties[cm.provider].gross_margin {
                 let gm = self.v[gm.ix()];
-                for p in a..b {
-                    for l in 0..LANES {
-                        self.costs[p][l] = positive((1.0 - gm[l]) * self.amounts[p][l]);
-                    }
+                for (cost, spend) in self.costs[a..b].iter_mut().zip(&self.amounts[a..b]) {
+                    let spend = *spend;
+                    *cost = std::array::from_fn(|l| positive((1.0 - gm[l]) * spend[l]));
                 }
                 self.book_stream(Stream::Costs, a, b, cm.provider, EXTERNAL);
             }
@@ -444,37 +445,40 @@ impl<'a> Block<'a> {
             let Some(r) = plan.revenue_of[rs.payer] else {
                 continue;
             };
+            // Locals in and out, so that the loops vectorise (see `book_range`).
+            let (mut paid, mut reached) = (self.share_paid[s], self.cap_reached[s]);
             for p in a..b {
-                let due = &mut self.amounts[p];
                 let Some((t0, t1)) = plan.share_window[s * n + p] else {
-                    *due = ZERO;
+                    self.amounts[p] = ZERO;
                     continue;
                 };
-                if plan.share_full[s * n + p] {
-                    *due = self.revenue_line[r * n + p];
+                let mut due = if plan.share_full[s * n + p] {
+                    self.revenue_line[r * n + p]
                 } else {
-                    for l in 0..LANES {
+                    std::array::from_fn(|l| {
                         let values = &self.flat[l * self.np..(l + 1) * self.np];
-                        due[l] = curve::revenue_between(&m.revenues[r], values, t0, t1);
-                    }
-                }
+                        curve::revenue_between(&m.revenues[r], values, t0, t1)
+                    })
+                };
                 for l in 0..LANES {
                     due[l] *= rate[l];
                 }
                 if let Some(cap) = cap {
                     for l in 0..LANES {
-                        let room = (cap[l] - self.share_paid[s][l]).max(0.0);
+                        let room = (cap[l] - paid[l]).max(0.0);
                         if due[l] >= room {
                             due[l] = room;
-                            self.cap_reached[s][l] = true;
+                            reached[l] = true;
                         }
                     }
                 }
                 for l in 0..LANES {
                     due[l] = positive(due[l]);
-                    self.share_paid[s][l] += due[l];
+                    paid[l] += due[l];
                 }
+                self.amounts[p] = due;
             }
+            (self.share_paid[s], self.cap_reached[s]) = (paid, reached);
             self.book_stream(Stream::Amounts, a, b, rs.payer, rs.payee);
         }
     }
@@ -856,11 +860,15 @@ fn book_range(
             sum[l] += x[l];
         }
     }
+    // Whole arrays in and out: the compiler cannot tell `net` from
+    // `amounts` apart, and would otherwise go lane by lane.
     if payee != EXTERNAL {
         for (net, x) in net[payee * n + a..].iter_mut().zip(amounts) {
+            let (mut v, x) = (*net, *x);
             for l in 0..LANES {
-                net[l] += x[l];
+                v[l] += x[l];
             }
+            *net = v;
         }
         for l in 0..LANES {
             received[payee][l] += sum[l];
@@ -868,9 +876,11 @@ fn book_range(
     }
     if payer != EXTERNAL {
         for (net, x) in net[payer * n + a..].iter_mut().zip(amounts) {
+            let (mut v, x) = (*net, *x);
             for l in 0..LANES {
-                net[l] -= x[l];
+                v[l] -= x[l];
             }
+            *net = v;
         }
         for l in 0..LANES {
             paid[payer][l] += sum[l];
