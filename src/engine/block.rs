@@ -245,7 +245,29 @@ impl<'a> Block<'a> {
     /// lanes with its parameters read once, which is most of the speed.
     /// Otherwise the steps run period by period. The totals of each period
     /// get their flows in the same order either way.
+    ///
+    /// The loops over lanes run four lanes per instruction where the CPU
+    /// has them (the same IEEE operations, no fused multiply-add: the same
+    /// answers either way).
     pub fn run(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { self.run_avx2() };
+            return;
+        }
+        self.run_each();
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn run_avx2(&mut self) {
+        self.run_each();
+    }
+
+    /// [`Block::run`]'s body: what it calls inline is compiled with it.
+    #[inline(always)]
+    fn run_each(&mut self) {
         self.reset();
         let n = self.periods;
         if self.period_by_period {
@@ -262,27 +284,9 @@ impl<'a> Block<'a> {
         }
     }
 
-    /// Steps 1 to 4 of the engine over periods `a..b`, four lanes per
-    /// instruction where the CPU has them (the same IEEE operations, no
-    /// fused multiply-add: the same answers either way).
-    fn steps(&mut self, a: usize, b: usize) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { self.steps_avx2(a, b) };
-            return;
-        }
-        self.steps_each(a, b);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn steps_avx2(&mut self, a: usize, b: usize) {
-        self.steps_each(a, b);
-    }
-
+    /// Steps 1 to 4 of the engine over periods `a..b`.
     #[inline(always)]
-    fn steps_each(&mut self, a: usize, b: usize) {
+    fn steps(&mut self, a: usize, b: usize) {
         self.dated(a, b);
         self.operations(a, b);
         self.commitments(a, b);
@@ -308,7 +312,13 @@ impl<'a> Block<'a> {
         }
         // Period by period, so that a stake sums its tranches in the order
         // they are paid, as the scalar engine does.
-        for p in a as u32..b as u32 {
+        // Only the periods some tranche falls due in, on some lane.
+        let (first, last) = self
+            .due_range
+            .iter()
+            .filter(|r| r.0 != NEVER)
+            .fold((NEVER, 0), |(lo, hi), r| (lo.min(r.0), hi.max(r.1)));
+        for p in (a as u32).max(first)..(b as u32).min(last.saturating_add(1)) {
             for (ii, inv) in m.investments.iter().enumerate() {
                 for (ti, t) in inv.tranches.iter().enumerate() {
                     let k = self.plan.tranche_ix(ii, ti);
@@ -526,6 +536,7 @@ impl<'a> Block<'a> {
         }
     }
 
+    #[inline(always)]
     fn reset(&mut self) {
         let (m, plan) = (self.m, self.plan);
         for (param, lanes) in self.v.iter_mut().enumerate() {
@@ -598,6 +609,7 @@ impl<'a> Block<'a> {
     /// from their primitive at the period boundaries, all lanes at once (as
     /// [`curve::Primitive::fill`] does one path at a time); a growth path
     /// period by period.
+    #[inline(always)]
     fn revenue_per_period(&mut self, r: usize) {
         let (m, plan) = (self.m, self.plan);
         let n = self.periods;
@@ -671,6 +683,7 @@ impl<'a> Block<'a> {
 
     /// `prim_lanes[k] = e^(c bounds[k])` per lane, stepping by each day
     /// gap's factor as `curve::exps` does.
+    #[inline(always)]
     fn exps(&mut self, c: &Lanes) {
         let bounds = &self.plan.bounds;
         let Some(&t0) = bounds.first() else { return };
