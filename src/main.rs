@@ -88,6 +88,9 @@ enum Command {
         /// Output directory [default: outputs/<file stem>/stress].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Print how long each stage took (seconds, wall clock) on stderr.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -276,6 +279,7 @@ fn main() -> ExitCode {
             threads,
             sampling,
             out,
+            timings,
             common:
                 Common {
                     sets,
@@ -296,6 +300,7 @@ fn main() -> ExitCode {
                 formats: format,
                 deny_warnings,
                 quiet,
+                timings,
             };
             dealsim::cli::stress(&file, &options, color)
         }

@@ -471,10 +471,26 @@ fn stress_outputs_do_not_depend_on_the_thread_count() {
                 "--out",
                 &out,
                 "-q",
+                "--timings",
             ],
             tmp.path(),
         );
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{stderr}");
+        // --timings names every stage, and the loop's paths and threads.
+        for stage in [
+            "read and compile",
+            "statistics",
+            "tables",
+            "charts",
+            "total",
+        ] {
+            assert!(stderr.contains(stage), "no `{stage}` in:\n{stderr}");
+        }
+        assert!(
+            stderr.contains(&format!("3000 paths on {t} thread(s)")),
+            "{stderr}"
+        );
     }
     let json = |t: &str| {
         let mut v: serde_json::Value = serde_json::from_str(

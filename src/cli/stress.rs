@@ -1,6 +1,7 @@
 //! `dealsim stress` and the replay of one stress path by `dealsim run --path`.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::{emit, promote, stem_of, Formats};
 use crate::output::{Staging, MARKER};
@@ -23,6 +24,8 @@ pub struct StressOptions {
     pub formats: Formats,
     pub deny_warnings: bool,
     pub quiet: bool,
+    /// Print how long each stage took.
+    pub timings: bool,
 }
 
 /// Which stress path `dealsim run --path N` replays, and the run it came from.
@@ -56,6 +59,7 @@ pub fn options(
 
 /// `dealsim stress FILE`.
 pub fn stress(file: &Path, options: &StressOptions, color: bool) -> Result<(), Error> {
+    let started = Instant::now();
     let (model, warnings) = load_model(file, &options.sets)?;
     if !warnings.diagnostics.is_empty() {
         if options.deny_warnings {
@@ -98,7 +102,9 @@ pub fn stress(file: &Path, options: &StressOptions, color: bool) -> Result<(), E
         }
     }
     let plan = crate::engine::Plan::new(&model);
+    let loaded = started.elapsed();
     let results = stress::run(&model, &plan, &spec, &opts).map_err(Error::Usage)?;
+    let stressed = started.elapsed();
 
     // The default target sits in the run's output directory: give that
     // directory its marker when this creates it, so `dealsim run` may
@@ -123,12 +129,14 @@ pub fn stress(file: &Path, options: &StressOptions, color: bool) -> Result<(), E
     // rayon task: polars runs its work on its own pool, and a rayon worker
     // waiting for that would pick up chart tasks meanwhile.
     let (tables, charts) = std::thread::scope(|s| {
-        let tables = s.spawn(|| -> Result<(), Error> {
+        let tables = s.spawn(|| -> Result<Duration, Error> {
+            let t = Instant::now();
             std::fs::write(dir.join("stress.json"), out::to_json(&model, &results))
                 .map_err(|e| Error::Output(e.to_string()))?;
             out::write_tables(&model, &results, dir).map_err(Error::Output)?;
-            Ok(())
+            Ok(t.elapsed())
         });
+        let t = Instant::now();
         let charts = out::charts(
             &model,
             &results,
@@ -136,15 +144,25 @@ pub fn stress(file: &Path, options: &StressOptions, color: bool) -> Result<(), E
             options.size,
             options.formats,
         )
+        .map(|()| t.elapsed())
         .map_err(Error::Output);
         let tables = tables
             .join()
             .unwrap_or_else(|_| Err(Error::Output("writing the tables failed".into())));
         (tables, charts)
     });
-    tables?;
-    charts?;
+    let (tables, charts) = (tables?, charts?);
     let written = staging.commit().map_err(Error::Output)?;
+    if options.timings {
+        let stages = Stages {
+            loaded,
+            stressed,
+            tables,
+            charts,
+            total: started.elapsed(),
+        };
+        eprint!("{}", stages.render(&results));
+    }
     if !options.quiet {
         emit(&out::to_text(&model, &results));
     }
@@ -154,6 +172,50 @@ pub fn stress(file: &Path, options: &StressOptions, color: bool) -> Result<(), E
         super::count_files(&written)
     ));
     Ok(())
+}
+
+/// How long the stages of `dealsim stress` took, for `--timings`.
+struct Stages {
+    /// Reading the scenario and compiling its plan, from the start.
+    loaded: Duration,
+    /// The end of the stress itself (Monte Carlo, tornado, grids, cases),
+    /// from the start.
+    stressed: Duration,
+    /// Writing the tables and drawing the charts, side by side.
+    tables: Duration,
+    charts: Duration,
+    total: Duration,
+}
+
+impl Stages {
+    fn render(&self, results: &stress::Results) -> String {
+        let secs = |d: Duration| format!("{:>7.3}", d.as_secs_f64());
+        let mut s = String::from("timings (seconds, wall clock):\n");
+        s += &format!("  read and compile    {}\n", secs(self.loaded));
+        let mut rest = self.stressed - self.loaded;
+        if let Some(mc) = &results.monte_carlo {
+            s += &format!(
+                "  path loop           {}   {} paths on {} thread(s), {:.0} paths/s\n",
+                secs(mc.loop_elapsed),
+                mc.paths,
+                mc.threads,
+                mc.paths as f64 / mc.loop_elapsed.as_secs_f64().max(1e-9)
+            );
+            s += &format!(
+                "  statistics          {}   estimates, errors, fan bands\n",
+                secs(mc.elapsed.saturating_sub(mc.loop_elapsed))
+            );
+            rest = rest.saturating_sub(mc.elapsed);
+        }
+        s += &format!("  tornado, grid, cases{}\n", secs(rest));
+        s += &format!(
+            "  tables              {}   side by side with the charts\n",
+            secs(self.tables)
+        );
+        s += &format!("  charts              {}\n", secs(self.charts));
+        s += &format!("  total               {}\n", secs(self.total));
+        s
+    }
 }
 
 fn options_for(spec: &spec::Spec, o: &StressOptions) -> Result<Options, Error> {

@@ -171,6 +171,10 @@ pub struct MonteCarlo {
     pub method: Method,
     pub replicates: u32,
     pub threads: usize,
+    /// The path loop: drawing, evaluating and measuring every path (and
+    /// the pilot paths that set the fans' ranges).
+    pub loop_elapsed: Duration,
+    /// The whole Monte Carlo, its statistics included.
     pub elapsed: Duration,
     pub drivers: Vec<DriverStats>,
     pub metrics: Vec<MetricStats>,
@@ -618,6 +622,7 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let loop_elapsed = started.elapsed();
 
     // The base case, for markers and fans.
     let mut base_ev = Evaluator::new(m, plan, metrics);
@@ -700,6 +705,7 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
         method: opts.method,
         replicates: groups,
         threads: rayon::current_num_threads(),
+        loop_elapsed,
         elapsed: started.elapsed(),
         drivers,
         metrics: metric_stats,
