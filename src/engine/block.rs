@@ -16,10 +16,10 @@
 //! unchanged (a stake sums its tranches in the order they are paid).
 //! Two things differ in the last bits only: the S-curve's
 //! logarithm is [`curve::ln_1p_all`] (within two ulps of the platform's),
-//! and a party's gross paid and received are summed in another order (a
-//! step's flows over the horizon first). When no step reads
-//! what a later step wrote in an earlier period, each step runs over the
-//! whole horizon in one loop (see [`Block::run`]). The block is checked
+//! and a party's gross paid and received are summed in another order (each
+//! kind of flow over the periods first, see [`Block::flows`]). When no step
+//! reads what a later step wrote in an earlier period, the whole horizon
+//! runs in one call (see [`Block::run`]). The block is checked
 //! against [`super::run`] on every shipped scenario and on random deals
 //! (`tests/properties.rs`).
 //!
@@ -60,14 +60,6 @@ pub type Lanes = [f64; LANES];
 const ZERO: Lanes = [0.0; LANES];
 const NEVER: u32 = u32::MAX;
 
-/// Which scratch stream of a step to book: a step fills `amounts` (and
-/// `costs` for a second flow of the same step) before booking them.
-#[derive(Debug, Clone, Copy)]
-enum Stream {
-    Amounts,
-    Costs,
-}
-
 /// A flow dated inside a period: `(period, days from the start, signed amount)`.
 pub type Dated = (u32, i32, f64);
 
@@ -101,9 +93,14 @@ pub struct Block<'a> {
     start: NaiveDate,
     /// Per revenue line, `[r * periods + p]`: the period's revenue.
     revenue_line: Vec<Lanes>,
-    /// Scratch, one per period: a step's flows before they are booked.
-    amounts: Vec<Lanes>,
-    costs: Vec<Lanes>,
+    /// The flows of steps 2 to 4 in the order they are booked in a
+    /// period, as `(payer, payee)`: revenue and operating cost per revenue
+    /// line; per commitment, a draw per credit pool, the spend and the
+    /// provider's cost (when it has a margin); per revenue share with a
+    /// revenue to share, the amount due. See [`Block::flows`].
+    streams: Vec<(usize, usize)>,
+    /// Scratch: each stream's sum over the periods of a call to `flows`.
+    stream_sum: Vec<Lanes>,
     /// Days in each period.
     days: Vec<f64>,
     /// Whether the steps must run period by period (see [`Block::run`]).
@@ -137,6 +134,25 @@ impl<'a> Block<'a> {
             flat.extend_from_slice(&m.params.values);
         }
         let tranches = plan.tranche_count();
+        let mut streams = Vec::new();
+        for rev in &m.revenues {
+            streams.extend([(EXTERNAL, rev.party), (rev.party, EXTERNAL)]);
+        }
+        for (c, cm) in m.commitments.iter().enumerate() {
+            for &ii in &plan.credit_pools[c] {
+                let inv = &m.investments[ii];
+                streams.push((inv.investor, inv.investee));
+            }
+            streams.push((cm.buyer, cm.provider));
+            if m.parties[cm.provider].gross_margin.is_some() {
+                streams.push((cm.provider, EXTERNAL));
+            }
+        }
+        for rs in &m.revenue_shares {
+            if plan.revenue_of[rs.payer].is_some() {
+                streams.push((rs.payer, rs.payee));
+            }
+        }
         let mut gap_kinds: Vec<u32> = Vec::new();
         let gap_kind = plan
             .gaps
@@ -166,8 +182,8 @@ impl<'a> Block<'a> {
             period_end: m.grid.periods.iter().map(|p| p.end).collect(),
             start: m.grid.start,
             revenue_line: vec![ZERO; m.revenues.len() * n],
-            amounts: vec![ZERO; n],
-            costs: vec![ZERO; n],
+            stream_sum: vec![ZERO; streams.len()],
+            streams,
             days: m.grid.periods.iter().map(|p| f64::from(p.days)).collect(),
             // A condition reads spend to date; a credit draw reads tranches
             // paid to date.
@@ -240,11 +256,12 @@ impl<'a> Block<'a> {
     ///
     /// The steps run in the scalar engine's order within each period. When
     /// no step reads what a later step of an earlier period wrote (no
-    /// milestone waits on a condition, no commitment draws credits), each
-    /// step runs over the whole horizon at once: a loop over periods and
-    /// lanes with its parameters read once, which is most of the speed.
-    /// Otherwise the steps run period by period. The totals of each period
-    /// get their flows in the same order either way.
+    /// milestone waits on a condition, no commitment draws credits), the
+    /// dated payments of the whole horizon are booked first and then the
+    /// other flows in one pass over the periods. Otherwise the steps run
+    /// period by period, with the conditions and credit expiries between
+    /// them. The totals of each period get their flows in the same order
+    /// either way.
     ///
     /// The loops over lanes run four lanes per instruction where the CPU
     /// has them (the same IEEE operations, no fused multiply-add: the same
@@ -288,9 +305,7 @@ impl<'a> Block<'a> {
     #[inline(always)]
     fn steps(&mut self, a: usize, b: usize) {
         self.dated(a, b);
-        self.operations(a, b);
-        self.commitments(a, b);
-        self.revenue_shares(a, b);
+        self.flows(a, b);
     }
 
     /// 1. Dated payments and tranches falling due in `a..b`.
@@ -343,44 +358,50 @@ impl<'a> Block<'a> {
         }
     }
 
-    /// 2. Operating revenue and cost.
+    /// Steps 2 to 4 over periods `a..b`, one period at a time: operating
+    /// revenue and cost, compute commitments (credits drawn first), and
+    /// revenue shares up to their caps.
+    ///
+    /// Each flow goes straight into its parties' totals for the period,
+    /// which stay in cache while the period's steps run, and into its
+    /// stream's sum (see [`Block::streams`]); the sums reach gross paid and
+    /// received at the end, stream by stream, so each party's totals are
+    /// not reloaded for every flow.
     #[inline(always)]
-    fn operations(&mut self, a: usize, b: usize) {
-        let m = self.m;
-        let n = self.periods;
-        for (r, rev) in m.revenues.iter().enumerate() {
-            let (share, fixed) = (self.v[rev.opex_share.ix()], self.v[rev.fixed_opex.ix()]);
-            for p in a..b {
-                // Whole arrays in and out, so that the compiler sees no
-                // aliasing between the scratch streams and vectorises.
-                let amount = self.revenue_line[r * n + p];
-                let days = self.days[p];
-                self.amounts[p] = std::array::from_fn(|l| positive(amount[l]));
-                self.costs[p] = std::array::from_fn(|l| {
-                    positive(share[l] * amount[l] + fixed[l] * days / 365.0)
-                });
-            }
-            self.book_stream(Stream::Amounts, a, b, EXTERNAL, rev.party);
-            self.book_stream(Stream::Costs, a, b, rev.party, EXTERNAL);
-        }
-    }
-
-    /// 3. Compute commitments, credits drawn first.
-    #[inline(always)]
-    fn commitments(&mut self, a: usize, b: usize) {
+    fn flows(&mut self, a: usize, b: usize) {
         let (m, plan) = (self.m, self.plan);
         let n = self.periods;
-        for (c, cm) in m.commitments.iter().enumerate() {
-            let total = self.v[cm.total.ix()];
-            let demand = cm.demand_share.map(|ds| {
-                let r = plan.revenue_of[cm.buyer];
-                (self.v[ds.ix()], self.v[cm.take_or_pay.ix()], r)
-            });
-            for p in a..b {
+        self.stream_sum.fill(ZERO);
+        if a == 0 {
+            for (s, rs) in m.revenue_shares.iter().enumerate() {
+                self.share_paid[s] = self.v[rs.paid_to_date.ix()];
+            }
+        }
+        for p in a..b {
+            // The order of the streams is the order of `streams`.
+            let mut k = 0;
+            // 2. Operating revenue and cost.
+            for (r, rev) in m.revenues.iter().enumerate() {
+                let (share, fixed) = (self.v[rev.opex_share.ix()], self.v[rev.fixed_opex.ix()]);
+                let amount = self.revenue_line[r * n + p];
+                let days = self.days[p];
+                let income: Lanes = std::array::from_fn(|l| positive(amount[l]));
+                let cost: Lanes = std::array::from_fn(|l| {
+                    positive(share[l] * amount[l] + fixed[l] * days / 365.0)
+                });
+                self.flow(p, k, EXTERNAL, rev.party, &income);
+                self.flow(p, k + 1, rev.party, EXTERNAL, &cost);
+                k += 2;
+            }
+            // 3. Compute commitments, credits drawn first.
+            for (c, cm) in m.commitments.iter().enumerate() {
+                let total = self.v[cm.total.ix()];
                 let w = plan.weight(c, p);
                 let mut spend: Lanes = std::array::from_fn(|l| total[l] * w);
-                if let Some((ds, top, r)) = demand {
-                    let revenue = r.map_or(ZERO, |r| self.revenue_line[r * n + p]);
+                if let Some(ds) = cm.demand_share {
+                    let (ds, top) = (self.v[ds.ix()], self.v[cm.take_or_pay.ix()]);
+                    let revenue =
+                        plan.revenue_of[cm.buyer].map_or(ZERO, |r| self.revenue_line[r * n + p]);
                     for l in 0..LANES {
                         let scheduled = spend[l];
                         let demand = ds[l] * revenue[l];
@@ -394,74 +415,52 @@ impl<'a> Block<'a> {
                     }
                     spend[l] = positive(spend[l]);
                 }
-                self.amounts[p] = spend;
-            }
-            if !plan.credit_pools[c].is_empty() {
-                for p in a..b {
-                    let mut uncovered = self.amounts[p];
-                    for &ii in &plan.credit_pools[c] {
-                        let inv = &m.investments[ii];
-                        if inv.credit_expiry.is_none_or(|e| self.period_end[p] > e) {
-                            continue;
-                        }
-                        let mut draw = ZERO;
-                        let balance = &mut self.credit_balance[ii];
-                        for l in 0..LANES {
-                            if balance[l] > 0.0 && uncovered[l] > 0.0 {
-                                draw[l] = balance[l].min(uncovered[l]);
-                            }
-                            balance[l] -= draw[l];
-                            uncovered[l] -= draw[l];
-                        }
-                        self.book(p, inv.investor, inv.investee, &draw);
+                let mut uncovered = spend;
+                for &ii in &plan.credit_pools[c] {
+                    let inv = &m.investments[ii];
+                    k += 1;
+                    if inv.credit_expiry.is_none_or(|e| self.period_end[p] > e) {
+                        continue;
                     }
-                }
-            }
-            self.book_stream(Stream::Amounts, a, b, cm.buyer, cm.provider);
-            // Spend to date feeds milestone conditions only, and those run
-            // period by period.
-            if self.period_by_period {
-                let pair = plan.pair_of[c];
-                let mut sum = self.pair_spend[pair];
-                for x in &self.amounts[a..b] {
+                    let mut draw = ZERO;
+                    let balance = &mut self.credit_balance[ii];
                     for l in 0..LANES {
-                        sum[l] += x[l];
+                        if balance[l] > 0.0 && uncovered[l] > 0.0 {
+                            draw[l] = balance[l].min(uncovered[l]);
+                        }
+                        balance[l] -= draw[l];
+                        uncovered[l] -= draw[l];
+                    }
+                    self.flow(p, k - 1, inv.investor, inv.investee, &draw);
+                }
+                self.flow(p, k, cm.buyer, cm.provider, &spend);
+                k += 1;
+                // Spend to date feeds milestone conditions only, and those
+                // run period by period.
+                if self.period_by_period {
+                    let pair = &mut self.pair_spend[plan.pair_of[c]];
+                    for l in 0..LANES {
+                        pair[l] += spend[l];
                     }
                 }
-                self.pair_spend[pair] = sum;
-            }
-            if let Some(gm) = m.parties[cm.provider].gross_margin {
-                let gm = self.v[gm.ix()];
-                for (cost, spend) in self.costs[a..b].iter_mut().zip(&self.amounts[a..b]) {
-                    let spend = *spend;
-                    *cost = std::array::from_fn(|l| positive((1.0 - gm[l]) * spend[l]));
+                if let Some(gm) = m.parties[cm.provider].gross_margin {
+                    let gm = self.v[gm.ix()];
+                    let cost: Lanes = std::array::from_fn(|l| positive((1.0 - gm[l]) * spend[l]));
+                    self.flow(p, k, cm.provider, EXTERNAL, &cost);
+                    k += 1;
                 }
-                self.book_stream(Stream::Costs, a, b, cm.provider, EXTERNAL);
             }
-        }
-    }
-
-    /// 4. Revenue shares, up to their caps.
-    #[inline(always)]
-    fn revenue_shares(&mut self, a: usize, b: usize) {
-        let (m, plan) = (self.m, self.plan);
-        let n = self.periods;
-        for (s, rs) in m.revenue_shares.iter().enumerate() {
-            if a == 0 {
-                self.share_paid[s] = self.v[rs.paid_to_date.ix()];
-            }
-            let rate = self.v[rs.rate.ix()];
-            let cap = rs.cap.map(|c| self.v[c.ix()]);
-            let Some(r) = plan.revenue_of[rs.payer] else {
-                continue;
-            };
-            // Locals in and out, so that the loops vectorise (see `book_range`).
-            let (mut paid, mut reached) = (self.share_paid[s], self.cap_reached[s]);
-            for p in a..b {
-                let Some((t0, t1)) = plan.share_window[s * n + p] else {
-                    self.amounts[p] = ZERO;
+            // 4. Revenue shares, up to their caps.
+            for (s, rs) in m.revenue_shares.iter().enumerate() {
+                let Some(r) = plan.revenue_of[rs.payer] else {
                     continue;
                 };
+                let Some((t0, t1)) = plan.share_window[s * n + p] else {
+                    self.flow(p, k, rs.payer, rs.payee, &ZERO);
+                    k += 1;
+                    continue;
+                };
+                let rate = self.v[rs.rate.ix()];
                 let mut due = if plan.share_full[s * n + p] {
                     self.revenue_line[r * n + p]
                 } else {
@@ -473,7 +472,10 @@ impl<'a> Block<'a> {
                 for l in 0..LANES {
                     due[l] *= rate[l];
                 }
-                if let Some(cap) = cap {
+                let mut paid = self.share_paid[s];
+                if let Some(cap) = rs.cap {
+                    let cap = self.v[cap.ix()];
+                    let reached = &mut self.cap_reached[s];
                     for l in 0..LANES {
                         let room = (cap[l] - paid[l]).max(0.0);
                         if due[l] >= room {
@@ -486,11 +488,41 @@ impl<'a> Block<'a> {
                     due[l] = positive(due[l]);
                     paid[l] += due[l];
                 }
-                self.amounts[p] = due;
+                self.share_paid[s] = paid;
+                self.flow(p, k, rs.payer, rs.payee, &due);
+                k += 1;
             }
-            (self.share_paid[s], self.cap_reached[s]) = (paid, reached);
-            self.book_stream(Stream::Amounts, a, b, rs.payer, rs.payee);
+            debug_assert_eq!(k, self.streams.len());
         }
+        for (sum, &(payer, payee)) in self.stream_sum.iter().zip(&self.streams) {
+            if payee != EXTERNAL {
+                add(&mut self.received[payee], sum);
+            }
+            if payer != EXTERNAL {
+                add(&mut self.paid[payer], sum);
+            }
+        }
+    }
+
+    /// Books `amount` (per lane, zero where nothing flows) of stream `k`
+    /// from `payer` to `payee` at the end of period `p`. Whole arrays in
+    /// and out: the compiler cannot tell the period totals from the stream
+    /// sums apart, and would otherwise go lane by lane.
+    #[inline(always)]
+    fn flow(&mut self, p: usize, k: usize, payer: usize, payee: usize, amount: &Lanes) {
+        let n = self.periods;
+        if payee != EXTERNAL {
+            add(&mut self.net[payee * n + p], amount);
+        }
+        if payer != EXTERNAL {
+            let row = &mut self.net[payer * n + p];
+            let mut v = *row;
+            for l in 0..LANES {
+                v[l] -= amount[l];
+            }
+            *row = v;
+        }
+        add(&mut self.stream_sum[k], amount);
     }
 
     /// 5. Milestones with a condition, on the state at the end of period `p`.
@@ -713,44 +745,6 @@ impl<'a> Block<'a> {
         }
     }
 
-    /// Books `amount` (per lane, zero where nothing flows) from `payer` to
-    /// `payee` at the end of period `p`.
-    #[inline(always)]
-    fn book(&mut self, p: usize, payer: usize, payee: usize, amount: &Lanes) {
-        let n = self.periods;
-        book_range(
-            &mut self.net,
-            &mut self.paid,
-            &mut self.received,
-            n,
-            p,
-            payer,
-            payee,
-            std::slice::from_ref(amount),
-        );
-    }
-
-    /// Books a scratch stream's `a..b` from `payer` to `payee`, each
-    /// amount at its period's end.
-    #[inline(always)]
-    fn book_stream(&mut self, stream: Stream, a: usize, b: usize, payer: usize, payee: usize) {
-        let n = self.periods;
-        let amounts = match stream {
-            Stream::Amounts => &self.amounts[a..b],
-            Stream::Costs => &self.costs[a..b],
-        };
-        book_range(
-            &mut self.net,
-            &mut self.paid,
-            &mut self.received,
-            n,
-            a,
-            payer,
-            payee,
-            amounts,
-        );
-    }
-
     /// Books one lane's flow of `amount > 0` dated `date` in period `p`.
     fn book_lane(
         &mut self,
@@ -851,54 +845,14 @@ impl<'a> Block<'a> {
     }
 }
 
-/// Books `amounts[i]` from `payer` to `payee` at the end of period `a + i`:
-/// into both parties' period totals, and their gross paid and received
-/// (summed over the range first, so a party's totals are not reloaded on
-/// every period).
-#[allow(clippy::too_many_arguments)]
+/// `total += x`, lane by lane, whole arrays in and out (see [`Block::flow`]).
 #[inline(always)]
-fn book_range(
-    net: &mut [Lanes],
-    paid: &mut [Lanes],
-    received: &mut [Lanes],
-    n: usize,
-    a: usize,
-    payer: usize,
-    payee: usize,
-    amounts: &[Lanes],
-) {
-    let mut sum = ZERO;
-    for x in amounts {
-        for l in 0..LANES {
-            sum[l] += x[l];
-        }
+fn add(total: &mut Lanes, x: &Lanes) {
+    let mut v = *total;
+    for l in 0..LANES {
+        v[l] += x[l];
     }
-    // Whole arrays in and out: the compiler cannot tell `net` from
-    // `amounts` apart, and would otherwise go lane by lane.
-    if payee != EXTERNAL {
-        for (net, x) in net[payee * n + a..].iter_mut().zip(amounts) {
-            let (mut v, x) = (*net, *x);
-            for l in 0..LANES {
-                v[l] += x[l];
-            }
-            *net = v;
-        }
-        for l in 0..LANES {
-            received[payee][l] += sum[l];
-        }
-    }
-    if payer != EXTERNAL {
-        for (net, x) in net[payer * n + a..].iter_mut().zip(amounts) {
-            let (mut v, x) = (*net, *x);
-            for l in 0..LANES {
-                v[l] -= x[l];
-            }
-            *net = v;
-        }
-        for l in 0..LANES {
-            paid[payer][l] += sum[l];
-        }
-    }
+    *total = v;
 }
 
 /// `x` where it is positive, else `+0.0`: a flow the scalar engine skips.
