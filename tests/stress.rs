@@ -86,11 +86,8 @@ fn a_tranche_paid_with_probability_p_is_estimated_within_3_se() {
         .expect("a tranche event");
     // p = 0.3 (the milestone's probability); SE = sqrt(0.3 * 0.7 / 20000) = 0.00324.
     let se = (0.3_f64 * 0.7 / n as f64).sqrt();
-    assert!(
-        (paid.estimate.se - se).abs() < 0.1 * se,
-        "se {} vs {se}",
-        paid.estimate.se
-    );
+    let got = paid.estimate.se.expect("an SE from 20,000 paths");
+    assert!((got - se).abs() < 0.1 * se, "se {got} vs {se}");
     assert!(
         (paid.estimate.value - 0.3).abs() < 3.0 * se,
         "P(paid) = {} not within 3 SE of 0.3",
@@ -127,7 +124,8 @@ fn a_normal_driver_feeding_a_linear_metric_keeps_its_mean_and_sd() {
     let s = &mc.metrics[0];
     let mean = s.mean.unwrap();
     let se = 2.0 / (n as f64).sqrt(); // 0.01
-    assert!((mean.se - se).abs() < 0.05 * se, "se {} vs {se}", mean.se);
+    let got = mean.se.expect("an SE from many paths");
+    assert!((got - se).abs() < 0.05 * se, "se {got} vs {se}");
     assert!((mean.value - 10.0).abs() < 3.0 * se, "mean {}", mean.value);
     // The sd's own SE is about sd / sqrt(2n) = 0.0071.
     assert!(
@@ -151,13 +149,13 @@ fn latin_hypercube_and_sobol_give_smaller_standard_errors_than_plain_sampling() 
     let se = |method| {
         let mc = monte_carlo::run(&r.model, &r.plan, spec, &options(n, method, 2)).unwrap();
         let mean = mc.metrics[0].mean.unwrap();
+        let se = mean.se.expect("an SE from 8192 paths");
         // Every method must still estimate the mean (10) within 4 of its SEs
         // (and within 0.1 whatever its SE claims).
         assert!(
-            (mean.value - 10.0).abs() < (4.0 * mean.se).max(1e-9)
-                || (mean.value - 10.0).abs() < 1e-3
+            (mean.value - 10.0).abs() < (4.0 * se).max(1e-9) || (mean.value - 10.0).abs() < 1e-3
         );
-        mean.se
+        se
     };
     let (mc, lhs, sobol) = (
         se(Method::MonteCarlo),
@@ -515,6 +513,60 @@ fn stress_outputs_do_not_depend_on_the_thread_count() {
             std::fs::read(tmp.path().join("t2").join(f)).unwrap(),
             "{f} differs"
         );
+    }
+}
+
+#[test]
+fn standard_errors_from_one_path_are_undefined_not_zero() {
+    // One path says nothing about the spread: every SE (and the sd) is
+    // undefined, with a reason in stress.json and empty in the CSV. With
+    // two plain Monte Carlo paths they are numbers again.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = shipped("amazon-openai-2026.toml");
+    for (paths, sampling) in [("1", "lhs"), ("1", "mc"), ("2", "mc")] {
+        let out = format!("p{paths}{sampling}");
+        let o = dealsim(
+            &[
+                "stress",
+                &file,
+                "--paths",
+                paths,
+                "--sampling",
+                sampling,
+                "--out",
+                &out,
+            ],
+            tmp.path(),
+        );
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(tmp.path().join(&out).join("stress.json")).unwrap(),
+        )
+        .unwrap();
+        let mc = &v["monte_carlo"];
+        let undefined = serde_json::json!({ "undefined": "too_few_paths" });
+        let one = paths == "1";
+        for metric in mc["metrics"].as_array().unwrap() {
+            let ses = [
+                &metric["mean"]["se"],
+                &metric["percentiles"]["p50"]["se"],
+                &metric["sd"],
+            ];
+            for se in ses {
+                assert_eq!(*se == undefined, one, "{paths} {sampling}: {se}");
+                assert_eq!(se.is_f64(), !one, "{paths} {sampling}: {se}");
+            }
+        }
+        for p in mc["probabilities"].as_array().unwrap() {
+            assert_eq!(p["se"] == undefined, one, "{paths} {sampling}: {}", p["se"]);
+        }
+        assert_eq!(stdout.contains("±n/a"), one, "{stdout}");
+        let csv = std::fs::read_to_string(tmp.path().join(&out).join("metrics.csv")).unwrap();
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+        let mean_se = header.iter().position(|h| *h == "mean_se").unwrap();
+        assert_eq!(row[mean_se].is_empty(), one, "{csv}");
     }
 }
 

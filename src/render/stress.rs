@@ -46,7 +46,15 @@ fn value_json(v: &Value) -> Json {
 }
 
 fn estimate_json(e: &Estimate) -> Json {
-    json!({ "value": e.value, "se": e.se })
+    json!({ "value": e.value, "se": se_json(e.se) })
+}
+
+/// A standard error, or why there is none (as an undefined metric is written).
+fn se_json(se: Option<f64>) -> Json {
+    match se {
+        Some(x) => json!(x),
+        None => json!({ "undefined": "too_few_paths" }),
+    }
 }
 
 fn level_name(l: f64) -> String {
@@ -140,7 +148,8 @@ fn monte_carlo_json(m: &Model, mc: &MonteCarlo) -> Json {
                 "paths_with_value": s.defined,
                 "paths_without_value": undefined,
                 "mean": s.mean.as_ref().map(estimate_json),
-                "sd": s.sd,
+                // An sd needs two values.
+                "sd": se_json((s.defined > 1).then_some(s.sd)),
                 "min": s.min,
                 "max": s.max,
                 "percentiles": percentiles,
@@ -169,7 +178,7 @@ fn monte_carlo_json(m: &Model, mc: &MonteCarlo) -> Json {
             "event": p.id,
             "label": p.label,
             "probability": p.estimate.value,
-            "se": p.estimate.se,
+            "se": se_json(p.estimate.se),
         })).collect::<Vec<_>>(),
         "fans": mc.fans.iter().map(|f| json!({
             "party": m.parties[f.party].id,
@@ -336,8 +345,8 @@ fn metrics_frame(m: &Model, mc: &MonteCarlo) -> PolarsResult<DataFrame> {
                 .collect::<Vec<_>>(),
         ),
         col("mean", &|x| x.mean.map(|e| e.value)),
-        col("mean_se", &|x| x.mean.map(|e| e.se)),
-        col("sd", &|x| (x.defined > 0).then_some(x.sd)),
+        col("mean_se", &|x| x.mean.and_then(|e| e.se)),
+        col("sd", &|x| (x.defined > 1).then_some(x.sd)),
         col("min", &|x| (x.defined > 0).then_some(x.min)),
     ];
     for (i, l) in PERCENTILES.iter().enumerate() {
@@ -345,7 +354,7 @@ fn metrics_frame(m: &Model, mc: &MonteCarlo) -> PolarsResult<DataFrame> {
             x.percentiles.get(i).map(|p| p.1.value)
         }));
         cols.push(col(&format!("{}_se", level_name(*l)), &|x| {
-            x.percentiles.get(i).map(|p| p.1.se)
+            x.percentiles.get(i).and_then(|p| p.1.se)
         }));
     }
     cols.push(col("max", &|x| (x.defined > 0).then_some(x.max)));
@@ -353,7 +362,7 @@ fn metrics_frame(m: &Model, mc: &MonteCarlo) -> PolarsResult<DataFrame> {
         x.below_break_even.map(|e| e.value)
     }));
     cols.push(col("below_break_even_se", &|x| {
-        x.below_break_even.map(|e| e.se)
+        x.below_break_even.and_then(|e| e.se)
     }));
     DataFrame::new_infer_height(cols)
 }
@@ -496,7 +505,11 @@ pub fn show(kind: Kind, v: f64) -> String {
 }
 
 /// A standard error, to two significant digits in the metric's unit.
-pub fn show_se(kind: Kind, se: f64) -> String {
+/// `n/a` when there is none (fewer than two paths or replicates).
+pub fn show_se(kind: Kind, se: Option<f64>) -> String {
+    let Some(se) = se else {
+        return "n/a".into();
+    };
     let scaled = match kind {
         Kind::Rate => se * 100.0,
         _ => se,
@@ -530,13 +543,15 @@ pub fn to_text(m: &Model, r: &Results) -> String {
     if let Some(mc) = &r.monte_carlo {
         let _ = writeln!(
             o,
-            "\nMonte Carlo: {} paths, {}, seed {}, {} drivers, {:.2} s on {} threads",
+            "\nMonte Carlo: {} path{}, {}, seed {}, {} drivers, {:.2} s on {} thread{}",
             mc.paths,
+            if mc.paths == 1 { "" } else { "s" },
             method_label(mc.method),
             mc.seed,
             mc.drivers.len(),
             mc.elapsed.as_secs_f64(),
-            mc.threads
+            mc.threads,
+            if mc.threads == 1 { "" } else { "s" },
         );
         let _ = writeln!(
             o,

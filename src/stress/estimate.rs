@@ -283,12 +283,13 @@ pub(super) fn probability(hits: u64, n: u64, by_group: &[(u64, u64)], method: Me
     if n == 0 {
         return Estimate {
             value: 0.0,
-            se: 0.0,
+            se: None,
         };
     }
     let p = hits as f64 / n as f64;
     let se = match method {
-        Method::MonteCarlo => (p * (1.0 - p) / n as f64).sqrt(),
+        // One path says nothing about the spread: p (1 - p) would be 0.
+        Method::MonteCarlo => (n > 1).then(|| (p * (1.0 - p) / n as f64).sqrt()),
         _ => spread(
             by_group
                 .iter()
@@ -321,14 +322,14 @@ pub(super) fn moments(values: &[f64]) -> Moments {
     (mean, sd, min, max)
 }
 
-/// sd / sqrt(R) of R group estimates (0 with fewer than 2).
-fn spread(estimates: impl Iterator<Item = f64>) -> f64 {
+/// sd / sqrt(R) of R group estimates (none with fewer than 2).
+fn spread(estimates: impl Iterator<Item = f64>) -> Option<f64> {
     let v: Vec<f64> = estimates.collect();
     if v.len() < 2 {
-        return 0.0;
+        return None;
     }
     let (_, sd, _, _) = moments(&v);
-    sd / (v.len() as f64).sqrt()
+    Some(sd / (v.len() as f64).sqrt())
 }
 
 /// The ranks whose values give the `level` quantile of `len` sorted values.
@@ -441,7 +442,7 @@ fn describe(
         0.0
     };
     let se = match method {
-        Method::MonteCarlo => sd / (n as f64).sqrt(),
+        Method::MonteCarlo => (n > 1).then(|| sd / (n as f64).sqrt()),
         _ => spread(
             sums.iter()
                 .zip(&counts)
@@ -904,7 +905,7 @@ mod tests {
         let (mean, sd, min, max) = moments(values);
         let mean = (!values.is_empty()).then(|| {
             let se = match method {
-                Method::MonteCarlo => sd / (values.len() as f64).sqrt(),
+                Method::MonteCarlo => (values.len() > 1).then(|| sd / (values.len() as f64).sqrt()),
                 _ => {
                     let (mut sums, mut counts) =
                         (vec![0.0; groups as usize], vec![0.0; groups as usize]);
@@ -981,10 +982,10 @@ mod tests {
     fn bits(s: &MetricStats) -> Vec<u64> {
         let mut out = vec![s.sd.to_bits(), s.min.to_bits(), s.max.to_bits()];
         for e in s.mean.iter().chain(s.below_break_even.iter()) {
-            out.extend([e.value.to_bits(), e.se.to_bits()]);
+            out.extend([e.value.to_bits(), e.se.map_or(1, f64::to_bits)]);
         }
         for (l, e) in &s.percentiles {
-            out.extend([l.to_bits(), e.value.to_bits(), e.se.to_bits()]);
+            out.extend([l.to_bits(), e.value.to_bits(), e.se.map_or(1, f64::to_bits)]);
         }
         out.extend(s.histogram.edges.iter().map(|e| e.to_bits()));
         out.extend(&s.histogram.counts);

@@ -77,7 +77,9 @@ impl Options {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
     pub value: f64,
-    pub se: f64,
+    /// `None` when there is nothing to estimate it from: fewer than two
+    /// paths, or fewer than two replicates (or batches) with paths.
+    pub se: Option<f64>,
 }
 
 /// A metric across paths.
