@@ -562,6 +562,8 @@ fn standard_errors_from_one_path_are_undefined_not_zero() {
             assert_eq!(p["se"] == undefined, one, "{paths} {sampling}: {}", p["se"]);
         }
         assert_eq!(stdout.contains("±n/a"), one, "{stdout}");
+        // The summary is pasted into memos: no line ends in spaces.
+        assert!(stdout.lines().all(|l| l == l.trim_end()), "{stdout}");
         let csv = std::fs::read_to_string(tmp.path().join(&out).join("metrics.csv")).unwrap();
         let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
         let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();

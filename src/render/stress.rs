@@ -615,15 +615,15 @@ pub fn to_text(m: &Model, r: &Results) -> String {
             continue;
         }
         for row in t.rows.iter().take(10) {
-            let _ = writeln!(
-                o,
-                "  {:<44} {:>10} .. {:<10} -> {:>12} .. {:<12}",
+            let line = format!(
+                "  {:<44} {:>10} .. {:<10} -> {:>12} .. {}",
                 row.address,
                 fmt_input(row.low_input),
                 fmt_input(row.high_input),
                 show_value(kind, &row.at_low),
                 show_value(kind, &row.at_high)
             );
+            let _ = writeln!(o, "{}", line.trim_end());
         }
     }
     if r.cases.len() > 1 {
