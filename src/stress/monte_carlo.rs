@@ -725,8 +725,17 @@ fn progress_bar(paths: u64, wanted: bool) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let bar = indicatif::ProgressBar::new(paths);
+    // `{per_sec}` prints decimals of a path: whole paths per second instead.
     let style =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} paths  {per_sec}  ETA {eta}")
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} paths  {rate}  ETA {eta}")
+            .map(|s| {
+                s.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0} paths/s", state.per_sec());
+                    },
+                )
+            })
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)
