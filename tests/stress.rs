@@ -478,7 +478,10 @@ fn stress_outputs_do_not_depend_on_the_thread_count() {
         // --timings names every stage, and the loop's paths and threads.
         for stage in [
             "read and compile",
+            "pilot",
+            "path loop",
             "statistics",
+            "tornado, grid, cases",
             "tables",
             "charts",
             "total",

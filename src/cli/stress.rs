@@ -189,31 +189,38 @@ struct Stages {
 
 impl Stages {
     fn render(&self, results: &stress::Results) -> String {
-        let secs = |d: Duration| format!("{:>7.3}", d.as_secs_f64());
         let mut s = String::from("timings (seconds, wall clock):\n");
-        s += &format!("  read and compile    {}\n", secs(self.loaded));
+        let mut line = |what: &str, d: Duration, note: &str| {
+            let l = format!("  {what:<22}{:>7.3}   {note}", d.as_secs_f64());
+            s += l.trim_end();
+            s.push('\n');
+        };
+        line("read and compile", self.loaded, "");
+        // What the Monte Carlo does not account for: the thread pool, the
+        // tornadoes, grids and cases.
         let mut rest = self.stressed - self.loaded;
         if let Some(mc) = &results.monte_carlo {
-            s += &format!(
-                "  path loop           {}   {} paths on {} thread(s), {:.0} paths/s\n",
-                secs(mc.loop_elapsed),
-                mc.paths,
-                mc.threads,
-                mc.paths as f64 / mc.loop_elapsed.as_secs_f64().max(1e-9)
+            line(
+                "pilot",
+                mc.setup_elapsed,
+                "the paths that set the fans' ranges",
             );
-            s += &format!(
-                "  statistics          {}   estimates, errors, fan bands\n",
-                secs(mc.elapsed.saturating_sub(mc.loop_elapsed))
+            let rate = mc.paths as f64 / mc.loop_elapsed.as_secs_f64().max(1e-9);
+            let loop_note = format!(
+                "{} paths on {} thread(s), {rate:.0} paths/s",
+                mc.paths, mc.threads
             );
+            line("path loop", mc.loop_elapsed, &loop_note);
+            let stats = mc
+                .elapsed
+                .saturating_sub(mc.setup_elapsed + mc.loop_elapsed);
+            line("statistics", stats, "estimates, errors, fan bands");
             rest = rest.saturating_sub(mc.elapsed);
         }
-        s += &format!("  tornado, grid, cases{}\n", secs(rest));
-        s += &format!(
-            "  tables              {}   side by side with the charts\n",
-            secs(self.tables)
-        );
-        s += &format!("  charts              {}\n", secs(self.charts));
-        s += &format!("  total               {}\n", secs(self.total));
+        line("tornado, grid, cases", rest, "");
+        line("tables", self.tables, "side by side with the charts");
+        line("charts", self.charts, "side by side with the tables");
+        line("total", self.total, "");
         s
     }
 }

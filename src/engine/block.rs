@@ -17,7 +17,7 @@
 //! Two things differ in the last bits only: the S-curve's
 //! logarithm is [`curve::ln_1p_all`] (within two ulps of the platform's),
 //! and a party's gross paid and received are summed in another order (each
-//! kind of flow over the periods first, see [`Block::flows`]). When no step
+//! kind of flow over the periods first, in `Block::flows`). When no step
 //! reads what a later step wrote in an earlier period, the whole horizon
 //! runs in one call (see [`Block::run`]). The block is checked
 //! against [`super::run`] on every shipped scenario and on random deals
@@ -492,7 +492,8 @@ impl<'a> Block<'a> {
                 self.flow(p, k, rs.payer, rs.payee, &due);
                 k += 1;
             }
-            debug_assert_eq!(k, self.streams.len());
+            // `streams` is built from the model as this loop walks it.
+            assert_eq!(k, self.streams.len(), "streams out of step");
         }
         for (sum, &(payer, payee)) in self.stream_sum.iter().zip(&self.streams) {
             if payee != EXTERNAL {

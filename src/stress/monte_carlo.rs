@@ -173,8 +173,9 @@ pub struct MonteCarlo {
     pub method: Method,
     pub replicates: u32,
     pub threads: usize,
-    /// The path loop: drawing, evaluating and measuring every path (and
-    /// the pilot paths that set the fans' ranges).
+    /// The sampler and the pilot paths that set the fans' ranges.
+    pub setup_elapsed: Duration,
+    /// The path loop: drawing, evaluating and measuring every path.
     pub loop_elapsed: Duration,
     /// The whole Monte Carlo, its statistics included.
     pub elapsed: Duration,
@@ -544,6 +545,7 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
             .map(|p| Ranges::from_pilot(p, periods))
             .collect()
     };
+    let setup_elapsed = started.elapsed();
 
     let width = dims + k;
     let fw = k + events.len();
@@ -624,7 +626,7 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let loop_elapsed = started.elapsed();
+    let loop_elapsed = started.elapsed() - setup_elapsed;
 
     // The base case, for markers and fans.
     let mut base_ev = Evaluator::new(m, plan, metrics);
@@ -707,6 +709,7 @@ fn run_in_pool(m: &Model, plan: &Plan, spec: &Spec, opts: &Options) -> Result<Mo
         method: opts.method,
         replicates: groups,
         threads: rayon::current_num_threads(),
+        setup_elapsed,
         loop_elapsed,
         elapsed: started.elapsed(),
         drivers,
