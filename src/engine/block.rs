@@ -418,6 +418,7 @@ impl<'a> Block<'a> {
                 let mut uncovered = spend;
                 for &ii in &plan.credit_pools[c] {
                     let inv = &m.investments[ii];
+                    let stream = k;
                     k += 1;
                     if inv.credit_expiry.is_none_or(|e| self.period_end[p] > e) {
                         continue;
@@ -431,7 +432,7 @@ impl<'a> Block<'a> {
                         balance[l] -= draw[l];
                         uncovered[l] -= draw[l];
                     }
-                    self.flow(p, k - 1, inv.investor, inv.investee, &draw);
+                    self.flow(p, stream, inv.investor, inv.investee, &draw);
                 }
                 self.flow(p, k, cm.buyer, cm.provider, &spend);
                 k += 1;
