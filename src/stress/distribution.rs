@@ -66,10 +66,12 @@ pub enum Distribution {
         mean: f64,
         sd: f64,
     },
-    /// ln X ~ Normal(mu, sigma): the median is `exp(mu)`.
+    /// ln X ~ Normal(mu, sigma): the median is `exp(mu)`. `given` is the
+    /// form the scenario wrote it in, and how it is described.
     LogNormal {
         mu: f64,
         sigma: f64,
+        given: LogNormalGiven,
     },
     Uniform {
         low: f64,
@@ -104,6 +106,14 @@ pub enum Distribution {
     },
 }
 
+/// The parameters a lognormal was given in (see [`Distribution::describe`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LogNormalGiven {
+    MuSigma,
+    Median(f64),
+    MeanSd(f64, f64),
+}
+
 impl Distribution {
     pub fn normal(mean: f64, sd: f64) -> Result<Distribution, String> {
         Ok(Distribution::Normal {
@@ -117,13 +127,14 @@ impl Distribution {
         Ok(Distribution::LogNormal {
             mu: finite("mu", mu)?,
             sigma: non_negative("sigma", sigma)?,
+            given: LogNormalGiven::MuSigma,
         })
     }
 
     /// The lognormal with the given median (`exp(mu)`) and `sigma` of `ln X`.
     pub fn lognormal_from_median(median: f64, sigma: f64) -> Result<Distribution, String> {
         let median = positive("median", median)?;
-        Distribution::lognormal(median.ln(), sigma)
+        Distribution::lognormal(median.ln(), sigma).map(|d| d.given(LogNormalGiven::Median(median)))
     }
 
     /// The lognormal with the given mean and standard deviation, by moment
@@ -139,6 +150,17 @@ impl Distribution {
         let sd = non_negative("sd", sd)?;
         let var = (sd / mean).powi(2).ln_1p();
         Distribution::lognormal(mean.ln() - var / 2.0, var.sqrt())
+            .map(|d| d.given(LogNormalGiven::MeanSd(mean, sd)))
+    }
+
+    /// A lognormal described in the form `given`.
+    fn given(self, given: LogNormalGiven) -> Distribution {
+        match self {
+            Distribution::LogNormal { mu, sigma, .. } => {
+                Distribution::LogNormal { mu, sigma, given }
+            }
+            other => other,
+        }
     }
 
     pub fn uniform(low: f64, high: f64) -> Result<Distribution, String> {
@@ -234,7 +256,7 @@ impl Distribution {
         let u = u.clamp(U_MIN, 1.0 - U_MIN);
         match self {
             Distribution::Normal { mean, sd } => mean + sd * normal_quantile(u),
-            Distribution::LogNormal { mu, sigma } => (mu + sigma * normal_quantile(u)).exp(),
+            Distribution::LogNormal { mu, sigma, .. } => (mu + sigma * normal_quantile(u)).exp(),
             Distribution::Uniform { low, high } => low + (high - low) * u,
             &Distribution::Triangular { low, mode, high } => {
                 let width = high - low;
@@ -269,8 +291,8 @@ impl Distribution {
         match *self {
             Distribution::Normal { mean, sd: 0.0 } => step(mean),
             Distribution::Normal { mean, sd } => normal_cdf((x - mean) / sd),
-            Distribution::LogNormal { mu, sigma: 0.0 } => step(mu.exp()),
-            Distribution::LogNormal { mu, sigma } => {
+            Distribution::LogNormal { mu, sigma: 0.0, .. } => step(mu.exp()),
+            Distribution::LogNormal { mu, sigma, .. } => {
                 if x <= 0.0 {
                     0.0
                 } else {
@@ -329,7 +351,7 @@ impl Distribution {
     pub fn mean(&self) -> f64 {
         match *self {
             Distribution::Normal { mean, .. } => mean,
-            Distribution::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Distribution::LogNormal { mu, sigma, .. } => (mu + sigma * sigma / 2.0).exp(),
             Distribution::Uniform { low, high } => (low + high) / 2.0,
             Distribution::Triangular { low, mode, high } => (low + mode + high) / 3.0,
             Distribution::Pert {
@@ -352,7 +374,7 @@ impl Distribution {
     pub fn sd(&self) -> f64 {
         match *self {
             Distribution::Normal { sd, .. } => sd,
-            Distribution::LogNormal { mu, sigma } => {
+            Distribution::LogNormal { mu, sigma, .. } => {
                 (sigma * sigma).exp_m1().sqrt() * (mu + sigma * sigma / 2.0).exp()
             }
             Distribution::Uniform { low, high } => (high - low) / 12f64.sqrt(),
@@ -397,9 +419,17 @@ impl Distribution {
             Distribution::Normal { mean, sd } => {
                 format!("normal(mean {}, sd {})", n(*mean), n(*sd))
             }
-            Distribution::LogNormal { mu, sigma } => {
-                format!("lognormal(mu {}, sigma {})", n(*mu), n(*sigma))
-            }
+            // As the scenario wrote it: a median (in the driver's unit)
+            // reads better than mu (in its logarithm).
+            Distribution::LogNormal { mu, sigma, given } => match given {
+                LogNormalGiven::MuSigma => format!("lognormal(mu {}, sigma {})", n(*mu), n(*sigma)),
+                LogNormalGiven::Median(median) => {
+                    format!("lognormal(median {}, sigma {})", n(*median), n(*sigma))
+                }
+                LogNormalGiven::MeanSd(mean, sd) => {
+                    format!("lognormal(mean {}, sd {})", n(*mean), n(*sd))
+                }
+            },
             Distribution::Uniform { low, high } => {
                 format!("uniform(low {}, high {})", n(*low), n(*high))
             }
@@ -992,7 +1022,7 @@ mod tests {
     fn moments_match_closed_forms() {
         // Lognormal from mean 100, sd 30: sigma^2 = ln(1.09), mu = ln 100 - ln(1.09)/2.
         let l = Distribution::lognormal_from_mean_sd(100.0, 30.0).unwrap();
-        let Distribution::LogNormal { mu, sigma } = l else {
+        let Distribution::LogNormal { mu, sigma, .. } = l else {
             panic!()
         };
         close(sigma * sigma, 1.09f64.ln(), 1e-15);
@@ -1202,6 +1232,20 @@ mod tests {
         assert_eq!(
             Distribution::triangular(0.0, 0.5, 1.0).unwrap().to_string(),
             "triangular(low 0, mode 0.5, high 1)"
+        );
+        // A lognormal is described as it was written, not by mu = ln(450).
+        let lognormal = |d: Result<Distribution, String>| d.unwrap().describe();
+        assert_eq!(
+            lognormal(Distribution::lognormal_from_median(450.0, 0.25)),
+            "lognormal(median 450, sigma 0.25)"
+        );
+        assert_eq!(
+            lognormal(Distribution::lognormal_from_mean_sd(100.0, 30.0)),
+            "lognormal(mean 100, sd 30)"
+        );
+        assert_eq!(
+            lognormal(Distribution::lognormal(0.5, 0.8)),
+            "lognormal(mu 0.5, sigma 0.8)"
         );
     }
 

@@ -195,6 +195,14 @@ impl Builder<'_> {
             .iter()
             .filter_map(|d| self.driver(d.get_ref()))
             .collect();
+        // Drivers whose distribution was refused: already reported, so a
+        // correlation naming one is not a second mistake.
+        let refused: Vec<P> = s
+            .drivers
+            .iter()
+            .filter_map(|d| self.m.params.find(d.get_ref().param.get_ref()))
+            .filter(|p| !drivers.iter().any(|d| d.param == *p))
+            .collect();
         for (i, d) in drivers.iter().enumerate() {
             if drivers[..i].iter().any(|e| e.param == d.param) {
                 let span = s.drivers[i].get_ref().param.span();
@@ -209,7 +217,7 @@ impl Builder<'_> {
         let correlation = s
             .correlation
             .as_ref()
-            .and_then(|c| self.correlation(c, &drivers));
+            .and_then(|c| self.correlation(c, &drivers, &refused));
         let tornado = self.tornado(s.tornado.as_ref(), &drivers, &metrics);
         let grids = s
             .grids
@@ -401,7 +409,17 @@ impl Builder<'_> {
         let dist = match made {
             Ok(x) => x,
             Err(e) => {
-                self.err(field, d.dist.span(), format!("{kind}: {e}")).hint =
+                // The constructors name the field at fault first ("sigma
+                // must be zero or more"): point at it when it was written.
+                let at = written_fields(d).into_iter().find(|(name, _)| {
+                    e.strip_prefix(name)
+                        .is_some_and(|rest| rest.starts_with([' ', '(']))
+                });
+                let (field, span) = match at {
+                    Some((name, span)) => (format!("{field}.{name}"), span),
+                    None => (field, d.dist.span()),
+                };
+                self.err(field, span, format!("{kind}: {e}")).hint =
                     Some("see docs/stress.md for each distribution's fields".into());
                 return None;
             }
@@ -457,7 +475,12 @@ impl Builder<'_> {
         ))
     }
 
-    fn correlation(&mut self, c: &S<file::Correlation>, drivers: &[Driver]) -> Option<Correlation> {
+    fn correlation(
+        &mut self,
+        c: &S<file::Correlation>,
+        drivers: &[Driver],
+        refused: &[P],
+    ) -> Option<Correlation> {
         let cs = c.get_ref();
         let spearman = match cs.kind.as_ref().map(|k| k.get_ref().as_str()) {
             None | Some("spearman") => true,
@@ -481,6 +504,7 @@ impl Builder<'_> {
             let p = b.param(field, x)?;
             match drivers.iter().position(|d| d.param == p) {
                 Some(i) => Some(i),
+                None if refused.contains(&p) => None,
                 None => {
                     b.err(
                         field,
