@@ -514,18 +514,37 @@ pub fn show_se(kind: Kind, se: Option<f64>) -> String {
         Kind::Rate => se * 100.0,
         _ => se,
     };
-    let digits = if scaled > 0.0 {
-        // Two significant digits, at most four decimals: smaller is "0".
-        (1 - scaled.log10().floor() as i32).clamp(0, 4) as usize
-    } else {
-        1
-    };
     let unit = match kind {
         Kind::Rate => "%",
         Kind::Multiple => "x",
         Kind::Money => "",
     };
-    format!("{scaled:.digits$}{unit}")
+    // Exactly zero (every path agrees) reads as such; a positive error
+    // too small for four decimals is not shown as zero.
+    if scaled == 0.0 {
+        return format!("0{unit}");
+    }
+    if scaled < 0.00005 {
+        return format!("<0.0001{unit}");
+    }
+    format!("{scaled:.*}{unit}", se_decimals(scaled))
+}
+
+/// Decimals for two significant digits of a positive standard error, at
+/// most four.
+fn se_decimals(se: f64) -> usize {
+    (1 - se.log10().floor() as i32).clamp(0, 4) as usize
+}
+
+/// A probability in percent, to the precision its standard error gives it
+/// (one to three decimals): `0.103%` with an error of 0.011%, `70.0%` with
+/// none to speak of.
+fn show_probability(e: &Estimate) -> String {
+    let decimals = match e.se {
+        Some(se) if se * 100.0 >= 0.00005 => se_decimals(se * 100.0).clamp(1, 3),
+        _ => 1,
+    };
+    format!("{:.*}%", decimals, e.value * 100.0)
 }
 
 fn show_value(kind: Kind, v: &Value) -> String {
@@ -595,9 +614,9 @@ pub fn to_text(m: &Model, r: &Results) -> String {
         for p in &mc.probabilities {
             let _ = writeln!(
                 o,
-                "{:<58} {:>7.1}% {:>9}",
+                "{:<58} {:>8} {:>9}",
                 p.label,
-                p.estimate.value * 100.0,
+                show_probability(&p.estimate),
                 show_se(Kind::Rate, p.estimate.se)
             );
         }
@@ -846,4 +865,36 @@ pub fn charts(
         svg: formats.svg,
     };
     ch::render(&charts, &Parties::of(m), dir, size.0, size.1, formats).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_errors_show_two_significant_digits_and_never_a_false_zero() {
+        assert_eq!(show_se(Kind::Rate, Some(0.00011)), "0.011%");
+        assert_eq!(show_se(Kind::Money, Some(0.0421)), "0.042");
+        assert_eq!(show_se(Kind::Money, Some(12.3)), "12");
+        // Every path agrees: exactly zero.
+        assert_eq!(show_se(Kind::Rate, Some(0.0)), "0%");
+        // 1e-9 of a probability is 1e-7 %: below four decimals, not zero.
+        assert_eq!(show_se(Kind::Rate, Some(1e-9)), "<0.0001%");
+        assert_eq!(show_se(Kind::Rate, None), "n/a");
+    }
+
+    #[test]
+    fn a_probability_is_shown_to_the_precision_of_its_error() {
+        let p = |value, se| show_probability(&Estimate { value, se });
+        // se 0.011% has its second digit at the third decimal.
+        assert_eq!(p(0.00124, Some(0.00011)), "0.124%");
+        // se 0.28% -> two decimals.
+        assert_eq!(p(0.3, Some(0.0028)), "30.00%");
+        // se 2.8% -> one decimal, the least shown.
+        assert_eq!(p(0.3, Some(0.028)), "30.0%");
+        // No error to speak of, none at all, or none known: one decimal.
+        assert_eq!(p(0.7, Some(1e-9)), "70.0%");
+        assert_eq!(p(1.0, Some(0.0)), "100.0%");
+        assert_eq!(p(0.5, None), "50.0%");
+    }
 }
