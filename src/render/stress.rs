@@ -772,6 +772,8 @@ pub fn charts(
                 metric: metric(&s.metric),
                 edges: s.histogram.edges.clone(),
                 counts: s.histogram.counts.clone(),
+                below: s.histogram.below,
+                above: s.histogram.above,
                 base: s.base,
                 mean: s.mean.map(|e| e.value),
                 p5: s.percentile(0.05),

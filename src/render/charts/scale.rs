@@ -71,7 +71,15 @@ impl Ticks {
                 let ticks = (above - below) as usize + 1;
                 (tick_penalty(ticks), step, below, above)
             })
-            .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+            // Among steps with a good number of ticks, the one that wastes
+            // least of the axis (-200..600 for data in -5..425 leaves a
+            // third of the plot empty; -100..500 a fifth), then the larger.
+            .min_by(|a, b| {
+                let span = |t: &(usize, f64, f64, f64)| (t.3 - t.2) * t.1;
+                a.0.cmp(&b.0)
+                    .then(span(a).total_cmp(&span(b)))
+                    .then(b.1.total_cmp(&a.1))
+            });
         match best {
             Some((_, step, below, above)) => Ticks {
                 min: below * step,
@@ -350,6 +358,11 @@ mod tests {
         // Multiples keep one decimal when the step needs it.
         let t = Ticks::spanning(0.6, 2.9);
         assert_eq!(t.format(1.5, Format::Multiple), "1.5x");
+        // -5..425: by 100 from -100 to 500 (7 ticks, 600 wide) and by 200
+        // from -200 to 600 (5 ticks, 800 wide) both have a good number of
+        // ticks; the narrower wastes less of the plot.
+        let t = Ticks::spanning(-5.0, 425.0);
+        assert_eq!((t.min, t.max, t.step), (-100.0, 500.0, 100.0));
         // A single value, and nothing finite, still give an axis.
         assert!(Ticks::spanning(0.14, 0.14).values().len() >= 3);
         assert!(Ticks::spanning(f64::NAN, 1.0).values().len() >= 2);

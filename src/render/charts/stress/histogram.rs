@@ -3,8 +3,9 @@
 //! that straddles it is split there), the others in the party's colour.
 //! Vertical lines mark the base case (dashed), the mean, P5 and P95
 //! (dotted), each labelled at the top of the plot; the plot is made taller
-//! than the bars when the labels need the room. Paths with no value are
-//! counted, by reason, in a footnote.
+//! than the bars when the labels need the room. The bins span P0.5..P99.5;
+//! a footnote counts the paths beyond them (not drawn) and the paths with
+//! no value, by reason.
 
 use plotters::style::RGBColor;
 
@@ -76,7 +77,7 @@ pub fn chart(c: &StressCharts, h: &Histogram, colors: &Parties, style: Style) ->
         format: kind.format(),
         title: axis_title(&h.metric, &c.unit),
     };
-    let footnote = footnote(h, paths as u64);
+    let footnote = footnote(h, paths as u64, &c.unit);
     let mut y_max = tallest;
     let mut frame = Frame::with(style, &spec(y_max), &x, &footnote);
     // Make room above the bars for the marker labels.
@@ -309,22 +310,73 @@ fn draw_markers(frame: &mut Frame, markers: &[Marker]) {
 }
 
 /// "2,345 of 100,000 paths have no IRR: 2,300 no sign change, 45 no root".
-fn footnote(h: &Histogram, paths: u64) -> String {
-    let missing: u64 = h.undefined.iter().map(|u| u.1).sum();
-    if missing == 0 {
-        return String::new();
+fn footnote(h: &Histogram, paths: u64, unit: &str) -> String {
+    let mut notes = Vec::new();
+    // The bins span P0.5..P99.5: say what lies beyond rather than stretch
+    // the axis for a few extreme paths.
+    let (first, last) = (h.edges.first(), h.edges.last());
+    let at = |v: Option<&f64>| v.map_or(String::new(), |v| value(h.metric.kind, unit, *v));
+    let mut beyond = Vec::new();
+    if h.below > 0 {
+        beyond.push(format!("{} paths below {}", count(h.below), at(first)));
     }
-    let reasons: Vec<String> = h
-        .undefined
-        .iter()
-        .filter(|u| u.1 > 0)
-        .map(|(why, n)| format!("{} {why}", count(*n)))
-        .collect();
-    format!(
-        "{} of {} paths have no {}: {}",
-        count(missing),
-        count(paths),
-        h.metric.name,
-        reasons.join(", ")
-    )
+    if h.above > 0 {
+        let paths = if beyond.is_empty() { " paths" } else { "" };
+        beyond.push(format!("{}{paths} above {}", count(h.above), at(last)));
+    }
+    if !beyond.is_empty() {
+        notes.push(format!("Not drawn: {}", beyond.join(" and ")));
+    }
+    let missing: u64 = h.undefined.iter().map(|u| u.1).sum();
+    if missing > 0 {
+        let reasons: Vec<String> = h
+            .undefined
+            .iter()
+            .filter(|u| u.1 > 0)
+            .map(|(why, n)| format!("{} {why}", count(*n)))
+            .collect();
+        notes.push(format!(
+            "{} of {} paths have no {}: {}",
+            count(missing),
+            count(paths),
+            h.metric.name,
+            reasons.join(", ")
+        ));
+    }
+    notes.join(". ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_footnote_says_what_lies_beyond_the_bins_and_what_has_no_value() {
+        let h = |below, above, undefined: Vec<(String, u64)>| Histogram {
+            metric: super::super::Metric {
+                id: "npv".into(),
+                name: "NPV".into(),
+                kind: Kind::Money,
+            },
+            edges: vec![-5.0, 0.0, 425.0],
+            counts: vec![10, 980],
+            below,
+            above,
+            undefined,
+            ..Histogram::default()
+        };
+        assert_eq!(footnote(&h(0, 0, Vec::new()), 990, "$B"), "");
+        assert_eq!(
+            footnote(&h(5, 5, Vec::new()), 1000, "$B"),
+            "Not drawn: 5 paths below \u{2212}$5B and 5 above $425B"
+        );
+        assert_eq!(
+            footnote(&h(0, 7, Vec::new()), 997, "$B"),
+            "Not drawn: 7 paths above $425B"
+        );
+        assert_eq!(
+            footnote(&h(3, 0, vec![("no root".into(), 2)]), 995, "$B"),
+            "Not drawn: 3 paths below \u{2212}$5B. 2 of 995 paths have no NPV: 2 no root"
+        );
+    }
 }

@@ -191,6 +191,9 @@ pub struct Histogram {
     pub edges: Vec<f64>,
     /// Paths in each bin (one fewer than `edges`).
     pub counts: Vec<u64>,
+    /// Paths below the first edge and above the last (not drawn).
+    pub below: u64,
+    pub above: u64,
     pub base: Option<f64>,
     pub mean: Option<f64>,
     pub p5: Option<f64>,
