@@ -519,9 +519,10 @@ pub fn show_se(kind: Kind, se: Option<f64>) -> String {
         Kind::Multiple => "x",
         Kind::Money => "",
     };
-    // Exactly zero (every path agrees) reads as such; a positive error
-    // too small for four decimals is not shown as zero.
-    if scaled == 0.0 {
+    // Zero (every path agrees; below 1e-10 is rounding in the sums, such
+    // as a Latin hypercube's stratified Bernoulli) reads as such; a
+    // positive error too small for four decimals is not shown as zero.
+    if scaled < 1e-10 {
         return format!("0{unit}");
     }
     if scaled < 0.00005 {
@@ -784,11 +785,20 @@ pub fn charts(
                 p_loss: match s.metric.measure {
                     Measure::Irr | Measure::Moic | Measure::Net => {
                         let id = format!("{}.loses_money", m.parties[s.metric.party].id);
+                        // Else the party's net below zero, if measured; a
+                        // metric's own share below break-even only when no
+                        // path lacks it (those paths may all be losses).
+                        let net = mc.metrics.iter().find(|x| {
+                            x.metric.party == s.metric.party && x.metric.measure == Measure::Net
+                        });
+                        let own = s.undefined.iter().all(|u| u.1 == 0).then_some(s);
                         mc.probabilities
                             .iter()
                             .find(|p| p.id == id)
                             .map(|p| p.estimate.value)
-                            .or(s.below_break_even.map(|e| e.value))
+                            .or(net
+                                .or(own)
+                                .and_then(|x| x.below_break_even.map(|e| e.value)))
                     }
                     Measure::Npv => s.below_break_even.map(|e| e.value),
                     _ => None,
@@ -880,8 +890,10 @@ mod tests {
         assert_eq!(show_se(Kind::Money, Some(12.3)), "12");
         // Every path agrees: exactly zero.
         assert_eq!(show_se(Kind::Rate, Some(0.0)), "0%");
-        // 1e-9 of a probability is 1e-7 %: below four decimals, not zero.
+        // 1e-9 of a probability is 1e-7 %: below four decimals, not zero;
+        // 3e-17 is rounding in the sums.
         assert_eq!(show_se(Kind::Rate, Some(1e-9)), "<0.0001%");
+        assert_eq!(show_se(Kind::Rate, Some(2.9e-17)), "0%");
         assert_eq!(show_se(Kind::Rate, None), "n/a");
     }
 
