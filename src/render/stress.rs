@@ -525,11 +525,14 @@ pub fn show_se(kind: Kind, se: Option<f64>) -> String {
     if scaled < 1e-10 {
         return format!("0{unit}");
     }
-    if scaled < 0.00005 {
+    if scaled < SMALLEST_SHOWN {
         return format!("<0.0001{unit}");
     }
     format!("{scaled:.*}{unit}", se_decimals(scaled))
 }
+
+/// The smallest standard error four decimals show (it rounds to 0.0001).
+const SMALLEST_SHOWN: f64 = 0.00005;
 
 /// Decimals for two significant digits of a positive standard error, at
 /// most four.
@@ -542,7 +545,7 @@ fn se_decimals(se: f64) -> usize {
 /// none to speak of.
 fn show_probability(e: &Estimate) -> String {
     let decimals = match e.se {
-        Some(se) if se * 100.0 >= 0.00005 => se_decimals(se * 100.0).clamp(1, 3),
+        Some(se) if se * 100.0 >= SMALLEST_SHOWN => se_decimals(se * 100.0).clamp(1, 3),
         _ => 1,
     };
     format!("{:.*}%", decimals, e.value * 100.0)

@@ -209,10 +209,7 @@ impl<'a> BlockEvaluator<'a> {
                 bal[l] += net[l];
             }
             if inside.due(p) {
-                // A copy, so that `bal` stays in registers in other periods.
-                let mut x = bal;
-                inside.add(p, &mut x);
-                bal = x;
+                inside.add(p, &mut bal);
             }
             for l in 0..LANES {
                 low[l] = low[l].min(bal[l]);
@@ -310,9 +307,8 @@ impl<'a> BlockEvaluator<'a> {
         let mut dated: Lanes;
         for p in 0..n {
             // The period's flows, read in place unless some lane has a flow
-            // dated inside it: a copy written lane by lane and read whole
-            // stalls on the store (about a fifth of the walk's time when it
-            // was every period).
+            // dated inside it (then a copy with those flows added, in the
+            // scalar engine's order).
             let mut flow = b.net(party, p);
             if inside.due(p) {
                 dated = *flow;
